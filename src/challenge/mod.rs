@@ -1,0 +1,32 @@
+//! The order of events of each challenge, mirroring Boulder's `va/http.go`.
+
+pub(crate) mod cause;
+pub(crate) mod deadline;
+mod fetch;
+mod http01;
+
+use crate::job::{ChallengeType, Job, Options};
+use crate::network::Network;
+use crate::report::{Problem, ProblemType, Report, Status};
+
+/// Runs a job to its report.
+pub(crate) async fn run<N: Network>(network: N, job: Job, options: Options) -> Report {
+    match job {
+        Job::Validate(validation) => http01::validate(&network, &validation, &options).await,
+    }
+}
+
+/// The report for a policy that waits on nothing: a bug in the checker, never a prediction.
+pub(crate) fn stalled() -> Report {
+    Report {
+        challenge: ChallengeType::Http01,
+        status: Status::Invalid,
+        problem: Some(Problem::new(
+            ProblemType::ServerInternal,
+            "acme-preflight internal error: the checker stalled",
+        )),
+        records: Vec::new(),
+        trace: Vec::new(),
+        notes: Vec::new(),
+    }
+}

@@ -1,0 +1,101 @@
+//! The human account of a report: verdict first, then what Let's Encrypt does, then the fix.
+
+use std::fmt::Write;
+
+use crate::report::{ProblemType, Report, Status, ValidationRecord};
+
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// Renders `report` for a terminal; `color` adds ANSI colours.
+pub fn render_human(report: &Report, color: bool) -> String {
+    let paint = |code: &'static str| if color { code } else { "" };
+    let reset = paint(RESET);
+    let mut out = String::new();
+    let hostname = report.records.first().map_or("", |r| r.hostname.as_str());
+    match (&report.status, &report.problem) {
+        (Status::Valid, _) => {
+            let _ = writeln!(out, "{}{}VALID{reset}: Let's Encrypt would accept this {} challenge{}", paint(BOLD), paint(GREEN), report.challenge.name(), for_host(hostname));
+        }
+        (Status::Invalid, Some(problem)) if problem.problem_type == ProblemType::ServerInternal => {
+            let _ = writeln!(out, "{}UNKNOWN{reset}: acme-preflight could not predict this validation", paint(BOLD));
+            let _ = writeln!(out, "  {}", problem.detail);
+        }
+        (Status::Invalid, problem) => {
+            let _ = writeln!(out, "{}{}INVALID{reset}: Let's Encrypt would reject this {} challenge{}", paint(BOLD), paint(RED), report.challenge.name(), for_host(hostname));
+            if let Some(problem) = problem {
+                let _ = writeln!(out, "  {} ({})", problem.problem_type, problem.problem_type.http_status());
+                let _ = writeln!(out, "  {}", problem.detail);
+            }
+        }
+    }
+    if !report.records.is_empty() {
+        out.push_str("\nRequests Let's Encrypt makes:\n");
+        for (number, record) in report.records.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}", number + 1, describe(record, report.records.get(..number).unwrap_or(&[])));
+        }
+    }
+    if !report.trace.is_empty() {
+        out.push_str("\nStep by step:\n");
+        for event in &report.trace {
+            let seconds = event.at_ms as f64 / 1000.0;
+            let _ = writeln!(out, "  {}{seconds:>7.3}s{reset} {}", paint(DIM), event.message);
+        }
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "\nNote: {note}");
+    }
+    if let Some(fix) = fix(report) {
+        let _ = writeln!(out, "\nWhat to change:\n  {fix}");
+    }
+    out
+}
+
+fn for_host(hostname: &str) -> String {
+    if hostname.is_empty() {
+        String::new()
+    } else {
+        format!(" for {hostname}")
+    }
+}
+
+fn describe(record: &ValidationRecord, earlier: &[ValidationRecord]) -> String {
+    let url = record.url.as_deref().unwrap_or("(TLS-ALPN-01)");
+    let family = if record.address_used.is_ipv6() { "IPv6" } else { "IPv4" };
+    let retry = earlier.iter().any(|r| r.url == record.url && r.address_used != record.address_used);
+    let why = if retry { ", the one IPv4 retry" } else { "" };
+    format!("GET {url} from {} ({family}{why})", record.address_used)
+}
+
+/// The advice for the problem, in Let's Encrypt's own terms where they have them.
+pub(crate) fn fix(report: &Report) -> Option<String> {
+    let problem = report.problem.as_ref()?;
+    let last = report.records.last()?;
+    let detail = problem.detail.as_str();
+    let on_ipv6 = last.address_used.is_ipv6();
+    let dial_failed = detail.ends_with("Timeout during connect (likely firewall problem)")
+        || detail.ends_with("Connection refused")
+        || detail.ends_with("Network unreachable");
+    if dial_failed && on_ipv6 {
+        return Some(format!(
+            "{} does not accept connections on IPv6 port {}. Let's Encrypt tries IPv6 first and cannot be told to prefer IPv4: fix the IPv6 listener or firewall, or remove the AAAA record of {} if the host is not meant to serve IPv6.",
+            last.address_used, last.port, last.hostname
+        ));
+    }
+    if dial_failed {
+        return Some(format!(
+            "{} does not accept connections on port {}: open the firewall and make the web server listen there.",
+            last.address_used, last.port
+        ));
+    }
+    if problem.problem_type == ProblemType::Unauthorized && on_ipv6 {
+        return Some(format!(
+            "The web server at {} (IPv6) answered without the key authorization. Let's Encrypt does not retry on IPv4 after an answer: make the IPv6 server serve /.well-known/acme-challenge/ like the IPv4 one, or correct the AAAA record.",
+            last.address_used
+        ));
+    }
+    None
+}

@@ -1,0 +1,6 @@
+//! What Boulder decides: which addresses, which redirect targets, which limits.
+
+pub(crate) mod addresses;
+pub mod limits;
+pub mod redirect;
+pub mod reserved;

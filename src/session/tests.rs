@@ -1,0 +1,74 @@
+//! The step contract: the host is checked, and misuse is an error, never a panic.
+
+use super::{ApiMisuse, Session, Step};
+use crate::io::{Completion, DnsTransportError, Outcome, Request, RequestId};
+use crate::job::{ChallengeType, Identifier, Job, Options, Validation};
+
+fn session() -> Session {
+    let job = Job::Validate(Validation {
+        identifier: Identifier::Dns("example.com".into()),
+        token: "t".into(),
+        key_authorization: "t.x".into(),
+        challenge: ChallengeType::Http01,
+    });
+    Session::new(job, Options::default())
+}
+
+fn first_requests(session: &mut Session) -> Vec<RequestId> {
+    match session.step(1_000, vec![]) {
+        Ok(Step::Pending(requests)) => {
+            assert!(requests.iter().all(|r| matches!(r.request, Request::ExchangeDns { .. })));
+            requests.into_iter().map(|r| r.id).collect()
+        }
+        other => panic!("expected the two DNS queries, got {other:?}"),
+    }
+}
+
+fn timeout(id: RequestId) -> Completion {
+    Completion { id, outcome: Outcome::DnsExchanged(Err(DnsTransportError::Timeout)) }
+}
+
+#[test]
+fn starts_with_a_and_aaaa_in_parallel() {
+    let mut session = session();
+    assert_eq!(first_requests(&mut session), vec![RequestId(1), RequestId(2)]);
+}
+
+#[test]
+fn misuse_is_an_error_and_ends_the_session() {
+    let rows: [(&str, Box<dyn Fn(&[RequestId]) -> (u64, Vec<Completion>)>, ApiMisuse); 4] = [
+        ("an id never issued", Box::new(|_| (1_001, vec![timeout(RequestId(99))])), ApiMisuse::UnknownRequest(RequestId(99))),
+        ("an outcome of the wrong kind", Box::new(|ids| (1_001, vec![Completion { id: ids[0], outcome: Outcome::Slept }])), ApiMisuse::MismatchedOutcome(RequestId(1))),
+        ("the same id twice", Box::new(|ids| (1_001, vec![timeout(ids[0]), timeout(ids[0])])), ApiMisuse::UnknownRequest(RequestId(1))),
+        ("a clock going backwards", Box::new(|_| (999, vec![])), ApiMisuse::TimeWentBackwards),
+    ];
+    for (why, completions, expected) in rows {
+        let mut session = session();
+        let ids = first_requests(&mut session);
+        let (now, completions) = completions(&ids);
+        assert_eq!(session.step(now, completions), Err(expected), "{why}");
+        assert_eq!(session.step(now, vec![]), Err(ApiMisuse::AlreadyFinished), "{why}");
+    }
+}
+
+#[test]
+fn dns_timeouts_retry_then_report_in_virtual_time() {
+    let mut session = session();
+    let mut outstanding = first_requests(&mut session);
+    let mut now = 1_000;
+    let report = loop {
+        now += 1_000;
+        let completions = outstanding.drain(..).map(timeout).collect();
+        match session.step(now, completions).expect("valid completions") {
+            Step::Pending(requests) => outstanding = requests.into_iter().map(|r| r.id).collect(),
+            Step::Done(report) => break report,
+        }
+    };
+    let problem = report.problem.expect("a DNS problem");
+    assert_eq!(
+        problem.detail,
+        "DNS problem: query timed out looking up A for example.com; DNS problem: query timed out looking up AAAA for example.com"
+    );
+    assert_eq!(now, 4_000, "three tries of one second each");
+    assert_eq!(session.step(now, vec![]), Err(ApiMisuse::AlreadyFinished));
+}

@@ -1,0 +1,70 @@
+//! Helpers for the end-to-end suite: run the `acme-preflight` binary inside the testbed's
+//! client namespace and build the JSON Let's Encrypt would return.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use testbed::Testbed;
+
+/// The token every case validates.
+pub const TOKEN: &str = "e2e-token_0123456789";
+/// The thumbprint the demo scenario's servers append.
+pub const THUMBPRINT: &str = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+/// The test networks, reserved and therefore allowed explicitly.
+pub const ALLOW: &str = "198.51.100.0/24,2001:db8::/32";
+
+/// The built `acme-preflight` binary (`make build` puts it in dist/).
+pub fn binary() -> PathBuf {
+    std::env::var_os("ACME_PREFLIGHT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight"))
+}
+
+/// The demo scenario file.
+pub fn demo_scenario() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testbed/scenarios/demo.json")
+}
+
+/// `acme-preflight validate <domain> ... --json` in the client namespace.
+pub fn validate(bed: &Testbed, domain: &str, extra: &[&str]) -> Output {
+    let key_authorization = format!("{TOKEN}.{THUMBPRINT}");
+    let binary = binary();
+    let mut args = vec![
+        binary.to_str().expect("utf-8 path"),
+        "validate",
+        domain,
+        "--token",
+        TOKEN,
+        "--key-authorization",
+        &key_authorization,
+        "--resolver",
+        "198.51.100.53",
+        "--allow-reserved",
+        ALLOW,
+    ];
+    args.extend_from_slice(extra);
+    bed.run_in_client(&args).expect("run in the client namespace")
+}
+
+/// `http://<domain>/.well-known/acme-challenge/<TOKEN>` (or https).
+pub fn challenge_url(scheme: &str, domain: &str) -> String {
+    format!("{scheme}://{domain}/.well-known/acme-challenge/{TOKEN}")
+}
+
+/// One validation record in Boulder's JSON.
+pub fn record(url: &str, hostname: &str, port: u16, resolved: &[&str], used: &str) -> String {
+    let resolved: Vec<String> = resolved.iter().map(|a| format!("\"{a}\"")).collect();
+    format!(
+        "{{\"url\":\"{url}\",\"hostname\":\"{hostname}\",\"port\":\"{port}\",\"addressesResolved\":[{}],\"addressUsed\":\"{used}\"}}",
+        resolved.join(",")
+    )
+}
+
+/// The challenge object: valid, or invalid with (type, detail, status).
+pub fn challenge(error: Option<(&str, &str, u16)>, records: &[String]) -> String {
+    let status = if error.is_some() { "invalid" } else { "valid" };
+    let error = error.map_or(String::new(), |(kind, detail, code)| {
+        format!(",\"error\":{{\"type\":\"urn:ietf:params:acme:error:{kind}\",\"detail\":\"{detail}\",\"status\":{code}}}")
+    });
+    format!("{{\"type\":\"http-01\",\"status\":\"{status}\"{error},\"validationRecord\":[{}]}}\n", records.join(","))
+}
