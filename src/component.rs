@@ -15,7 +15,10 @@ use acme_preflight::checker::types::{IpAddress, SocketAddress};
 use exports::acme_preflight::checker::checker as wit_checker;
 use exports::acme_preflight::checker::cli as wit_cli;
 
-use crate::io::{Completion, DialError, DnsTransport, DnsTransportError, Outcome, Request, RequestId, StreamError};
+use crate::io::{
+    Completion, DialError, DnsTransport, DnsTransportError, Outcome, Request, RequestId,
+    StreamError,
+};
 use crate::job::{ChallengeType, Job, Options, Policy, Validation};
 use crate::policy::reserved::AllowList;
 use crate::report::{ProblemType, Report, Status};
@@ -37,18 +40,37 @@ impl wit_checker::Guest for Component {
 }
 
 impl wit_checker::GuestSession for SessionResource {
-    fn start(job: wit_checker::Job, options: wit_checker::Options) -> Result<wit_checker::Session, String> {
+    fn start(
+        job: wit_checker::Job,
+        options: wit_checker::Options,
+    ) -> Result<wit_checker::Session, String> {
         let options = options_from_wit(options)?;
         let job = job_from_wit(job, &options.allow_reserved)?;
-        Ok(wit_checker::Session::new(SessionResource(RefCell::new(Session::new(job, options)))))
+        Ok(wit_checker::Session::new(SessionResource(RefCell::new(
+            Session::new(job, options),
+        ))))
     }
 
-    fn step(&self, now_ms: u64, completions: Vec<wit_io::Completion>) -> Result<wit_checker::Progress, wit_checker::ApiMisuse> {
+    fn step(
+        &self,
+        now_ms: u64,
+        completions: Vec<wit_io::Completion>,
+    ) -> Result<wit_checker::Progress, wit_checker::ApiMisuse> {
         let completions = completions.into_iter().map(completion_from_wit).collect();
-        let step = self.0.borrow_mut().step(now_ms, completions).map_err(misuse_to_wit)?;
+        let step = self
+            .0
+            .borrow_mut()
+            .step(now_ms, completions)
+            .map_err(misuse_to_wit)?;
         Ok(match step {
             Step::Pending(requests) => wit_checker::Progress::Pending(
-                requests.into_iter().map(|o| wit_io::Request { id: o.id.0, kind: request_to_wit(o.request) }).collect(),
+                requests
+                    .into_iter()
+                    .map(|o| wit_io::Request {
+                        id: o.id.0,
+                        kind: request_to_wit(o.request),
+                    })
+                    .collect(),
             ),
             Step::Done(report) => wit_checker::Progress::Done(report_to_wit(&report)),
         })
@@ -60,22 +82,35 @@ impl wit_checker::GuestSession for SessionResource {
 }
 
 impl wit_cli::Guest for Component {
-    fn parse_args(args: Vec<String>, resolv_conf: Option<String>) -> Result<wit_cli::Command, String> {
-        Ok(match crate::cli::parse_args(&args, resolv_conf.as_deref())? {
-            crate::cli::Command::Print(text) => wit_cli::Command::Print(text),
-            crate::cli::Command::Run(invocation) => wit_cli::Command::Run(wit_cli::Invocation {
-                job: job_to_wit(&invocation.job),
-                options: options_to_wit(&invocation.options),
-                output: format_to_wit(invocation.output),
-                resolver: invocation.resolver.map(socket_to_wit),
-            }),
-        })
+    fn parse_args(
+        args: Vec<String>,
+        resolv_conf: Option<String>,
+    ) -> Result<wit_cli::Command, String> {
+        Ok(
+            match crate::cli::parse_args(&args, resolv_conf.as_deref())? {
+                crate::cli::Command::Print(text) => wit_cli::Command::Print(text),
+                crate::cli::Command::Run(invocation) => {
+                    wit_cli::Command::Run(wit_cli::Invocation {
+                        job: job_to_wit(&invocation.job),
+                        options: options_to_wit(&invocation.options),
+                        output: format_to_wit(invocation.output),
+                        resolver: invocation.resolver.map(socket_to_wit),
+                    })
+                }
+            },
+        )
     }
 
-    fn render(report: wit_report::ValidationReport, format: wit_cli::OutputFormat, color: bool) -> String {
+    fn render(
+        report: wit_report::ValidationReport,
+        format: wit_cli::OutputFormat,
+        color: bool,
+    ) -> String {
         match report_from_wit(report) {
             Some(report) => crate::cli::render(&report, format_from_wit(format), color),
-            None => "acme-preflight: the report passed in is not one this component made\n".to_string(),
+            None => {
+                "acme-preflight: the report passed in is not one this component made\n".to_string()
+            }
         }
     }
 
@@ -100,17 +135,26 @@ fn ip_to_wit(address: IpAddr) -> IpAddress {
 fn ip_from_wit(address: IpAddress) -> IpAddr {
     match address {
         IpAddress::Ipv4((a, b, c, d)) => IpAddr::V4(Ipv4Addr::new(a, b, c, d)),
-        IpAddress::Ipv6((a, b, c, d, e, f, g, h)) => IpAddr::V6(Ipv6Addr::new(a, b, c, d, e, f, g, h)),
+        IpAddress::Ipv6((a, b, c, d, e, f, g, h)) => {
+            IpAddr::V6(Ipv6Addr::new(a, b, c, d, e, f, g, h))
+        }
     }
 }
 
 fn socket_to_wit(address: SocketAddr) -> SocketAddress {
-    SocketAddress { address: ip_to_wit(address.ip()), port: address.port() }
+    SocketAddress {
+        address: ip_to_wit(address.ip()),
+        port: address.port(),
+    }
 }
 
 fn request_to_wit(request: Request) -> wit_io::RequestKind {
     match request {
-        Request::ExchangeDns { transport, message, timeout_ms } => wit_io::RequestKind::DnsExchange(wit_io::DnsExchange {
+        Request::ExchangeDns {
+            transport,
+            message,
+            timeout_ms,
+        } => wit_io::RequestKind::DnsExchange(wit_io::DnsExchange {
             transport: match transport {
                 DnsTransport::Datagram => wit_io::DnsTransport::Datagram,
                 DnsTransport::ByteStream => wit_io::DnsTransport::ByteStream,
@@ -118,15 +162,31 @@ fn request_to_wit(request: Request) -> wit_io::RequestKind {
             message,
             timeout_ms,
         }),
-        Request::Connect { address, timeout_ms } => {
-            wit_io::RequestKind::Connect(wit_io::Connect { address: socket_to_wit(address), timeout_ms })
-        }
-        Request::Send { connection, data, timeout_ms } => {
-            wit_io::RequestKind::Send(wit_io::Send { connection: connection.0, data, timeout_ms })
-        }
-        Request::Receive { connection, max_bytes, timeout_ms } => {
-            wit_io::RequestKind::Receive(wit_io::Receive { connection: connection.0, max_bytes, timeout_ms })
-        }
+        Request::Connect {
+            address,
+            timeout_ms,
+        } => wit_io::RequestKind::Connect(wit_io::Connect {
+            address: socket_to_wit(address),
+            timeout_ms,
+        }),
+        Request::Send {
+            connection,
+            data,
+            timeout_ms,
+        } => wit_io::RequestKind::Send(wit_io::Send {
+            connection: connection.0,
+            data,
+            timeout_ms,
+        }),
+        Request::Receive {
+            connection,
+            max_bytes,
+            timeout_ms,
+        } => wit_io::RequestKind::Receive(wit_io::Receive {
+            connection: connection.0,
+            max_bytes,
+            timeout_ms,
+        }),
         Request::Close { connection } => wit_io::RequestKind::Close(connection.0),
         Request::Sleep { duration_ms } => wit_io::RequestKind::Sleep(duration_ms),
     }
@@ -134,11 +194,13 @@ fn request_to_wit(request: Request) -> wit_io::RequestKind {
 
 fn completion_from_wit(completion: wit_io::Completion) -> Completion {
     let outcome = match completion.outcome {
-        wit_io::Outcome::DnsExchanged(result) => Outcome::DnsExchanged(result.map_err(|e| match e {
-            wit_io::DnsTransportError::Timeout => DnsTransportError::Timeout,
-            wit_io::DnsTransportError::Network(text) => DnsTransportError::Network(text),
-            wit_io::DnsTransportError::Other(text) => DnsTransportError::Other(text),
-        })),
+        wit_io::Outcome::DnsExchanged(result) => {
+            Outcome::DnsExchanged(result.map_err(|e| match e {
+                wit_io::DnsTransportError::Timeout => DnsTransportError::Timeout,
+                wit_io::DnsTransportError::Network(text) => DnsTransportError::Network(text),
+                wit_io::DnsTransportError::Other(text) => DnsTransportError::Other(text),
+            }))
+        }
         wit_io::Outcome::Connected(result) => Outcome::Connected(result.map_err(|e| match e {
             wit_io::DialError::Timeout => DialError::Timeout,
             wit_io::DialError::Refused => DialError::Refused,
@@ -148,10 +210,15 @@ fn completion_from_wit(completion: wit_io::Completion) -> Completion {
             wit_io::DialError::Other(text) => DialError::Other(text),
         })),
         wit_io::Outcome::Sent(result) => Outcome::Sent(result.map_err(stream_error_from_wit)),
-        wit_io::Outcome::Received(result) => Outcome::Received(result.map_err(stream_error_from_wit)),
+        wit_io::Outcome::Received(result) => {
+            Outcome::Received(result.map_err(stream_error_from_wit))
+        }
         wit_io::Outcome::Slept => Outcome::Slept,
     };
-    Completion { id: RequestId(completion.id), outcome }
+    Completion {
+        id: RequestId(completion.id),
+        outcome,
+    }
 }
 
 fn stream_error_from_wit(error: wit_io::StreamError) -> StreamError {
@@ -195,7 +262,10 @@ fn job_to_wit(job: &Job) -> wit_checker::Job {
 }
 
 fn options_from_wit(options: wit_checker::Options) -> Result<Options, String> {
-    let blocks = options.allow_reserved.into_iter().map(|cidr| (ip_from_wit(cidr.address), cidr.prefix_length));
+    let blocks = options
+        .allow_reserved
+        .into_iter()
+        .map(|cidr| (ip_from_wit(cidr.address), cidr.prefix_length));
     Ok(Options {
         policy: match options.policy {
             wit_checker::Policy::Boulder => Policy::Boulder,
@@ -224,7 +294,10 @@ fn options_to_wit(options: &Options) -> wit_checker::Options {
         allow_reserved: options
             .allow_reserved
             .blocks()
-            .map(|(address, prefix_length)| wit_checker::Cidr { address: ip_to_wit(address), prefix_length })
+            .map(|(address, prefix_length)| wit_checker::Cidr {
+                address: ip_to_wit(address),
+                prefix_length,
+            })
             .collect(),
         user_agent: options.user_agent.clone(),
         seed: options.seed,
@@ -288,15 +361,28 @@ fn report_to_wit(report: &Report) -> wit_report::ValidationReport {
                 url: record.url.clone(),
                 hostname: record.hostname.clone(),
                 port: record.port.to_string(),
-                addresses_resolved: record.addresses_resolved.iter().copied().map(ip_to_wit).collect(),
+                addresses_resolved: record
+                    .addresses_resolved
+                    .iter()
+                    .copied()
+                    .map(ip_to_wit)
+                    .collect(),
                 address_used: ip_to_wit(record.address_used),
-                addresses_tried: record.addresses_tried.iter().copied().map(ip_to_wit).collect(),
+                addresses_tried: record
+                    .addresses_tried
+                    .iter()
+                    .copied()
+                    .map(ip_to_wit)
+                    .collect(),
             })
             .collect(),
         trace: report
             .trace
             .iter()
-            .map(|event| wit_report::TraceEvent { at_ms: event.at_ms, message: event.message.clone() })
+            .map(|event| wit_report::TraceEvent {
+                at_ms: event.at_ms,
+                message: event.message.clone(),
+            })
             .collect(),
         notes: report.notes.clone(),
         json: report.to_json(),
@@ -315,9 +401,17 @@ fn report_from_wit(report: wit_report::ValidationReport) -> Option<Report> {
             url: record.url,
             hostname: record.hostname,
             port: record.port.parse().ok()?,
-            addresses_resolved: record.addresses_resolved.into_iter().map(ip_from_wit).collect(),
+            addresses_resolved: record
+                .addresses_resolved
+                .into_iter()
+                .map(ip_from_wit)
+                .collect(),
             address_used: ip_from_wit(record.address_used),
-            addresses_tried: record.addresses_tried.into_iter().map(ip_from_wit).collect(),
+            addresses_tried: record
+                .addresses_tried
+                .into_iter()
+                .map(ip_from_wit)
+                .collect(),
         });
     }
     Some(Report {
@@ -333,7 +427,10 @@ fn report_from_wit(report: wit_report::ValidationReport) -> Option<Report> {
         trace: report
             .trace
             .into_iter()
-            .map(|e| crate::report::TraceEvent { at_ms: e.at_ms, message: e.message })
+            .map(|e| crate::report::TraceEvent {
+                at_ms: e.at_ms,
+                message: e.message,
+            })
             .collect(),
         notes: report.notes,
     })

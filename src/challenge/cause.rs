@@ -54,9 +54,10 @@ impl Cause {
         match self {
             Cause::Dial(error) => (Connection, dial_message(error).to_string()),
             Cause::Stream(error) => (Connection, stream_message(error).to_string()),
-            Cause::Http(error) if error.is_http2() => {
-                (Connection, "Server is speaking HTTP/2 over HTTP".to_string())
-            }
+            Cause::Http(error) if error.is_http2() => (
+                Connection,
+                "Server is speaking HTTP/2 over HTTP".to_string(),
+            ),
             Cause::Http(_) | Cause::LocationParse(_) => (Connection, GENERIC_DETAIL.to_string()),
             // Boulder returns the raw `strconv.Atoi` error for an out-of-range port, which
             // detailedError does not recognise.
@@ -114,7 +115,10 @@ impl FetchError {
     /// The problem Boulder reports: `"<ip>: Fetching <url>: <message>"`.
     pub(crate) fn problem(&self, ip: IpAddr) -> Problem {
         let (problem_type, message) = self.cause.classify();
-        Problem::new(problem_type, format!("{ip}: Fetching {}: {message}", self.url))
+        Problem::new(
+            problem_type,
+            format!("{ip}: Fetching {}: {message}", self.url),
+        )
     }
 }
 
@@ -146,20 +150,63 @@ mod tests {
         let ip: IpAddr = "2001:db8::1".parse().unwrap();
         let url = "http://example.com/.well-known/acme-challenge/t".to_string();
         let rows = [
-            (Cause::Dial(DialError::Timeout), ProblemType::Connection, "Timeout during connect (likely firewall problem)"), // C1
-            (Cause::Dial(DialError::Refused), ProblemType::Connection, "Connection refused"), // C2
-            (Cause::Dial(DialError::NetworkUnreachable), ProblemType::Connection, "Network unreachable"), // C3
-            (Cause::Dial(DialError::HostUnreachable), ProblemType::Connection, GENERIC_DETAIL), // C4
-            (Cause::Stream(StreamError::Reset), ProblemType::Connection, "Connection reset by peer"), // C5
-            (Cause::Stream(StreamError::Closed), ProblemType::Connection, GENERIC_DETAIL), // C6
-            (Cause::Stream(StreamError::Timeout), ProblemType::Connection, "Timeout after connect (your server may be slow or overloaded)"), // C7
-            (Cause::RedirectLoop, ProblemType::Connection, "Redirect loop detected"), // R11
-            (Cause::RedirectDns("DNS problem: x".into()), ProblemType::Dns, "DNS problem: x"), // R12
+            (
+                Cause::Dial(DialError::Timeout),
+                ProblemType::Connection,
+                "Timeout during connect (likely firewall problem)",
+            ), // C1
+            (
+                Cause::Dial(DialError::Refused),
+                ProblemType::Connection,
+                "Connection refused",
+            ), // C2
+            (
+                Cause::Dial(DialError::NetworkUnreachable),
+                ProblemType::Connection,
+                "Network unreachable",
+            ), // C3
+            (
+                Cause::Dial(DialError::HostUnreachable),
+                ProblemType::Connection,
+                GENERIC_DETAIL,
+            ), // C4
+            (
+                Cause::Stream(StreamError::Reset),
+                ProblemType::Connection,
+                "Connection reset by peer",
+            ), // C5
+            (
+                Cause::Stream(StreamError::Closed),
+                ProblemType::Connection,
+                GENERIC_DETAIL,
+            ), // C6
+            (
+                Cause::Stream(StreamError::Timeout),
+                ProblemType::Connection,
+                "Timeout after connect (your server may be slow or overloaded)",
+            ), // C7
+            (
+                Cause::RedirectLoop,
+                ProblemType::Connection,
+                "Redirect loop detected",
+            ), // R11
+            (
+                Cause::RedirectDns("DNS problem: x".into()),
+                ProblemType::Dns,
+                "DNS problem: x",
+            ), // R12
         ];
         for (cause, problem_type, message) in rows {
-            let problem = FetchError { url: url.clone(), cause }.problem(ip);
+            let problem = FetchError {
+                url: url.clone(),
+                cause,
+            }
+            .problem(ip);
             assert_eq!(problem.problem_type, problem_type);
-            assert_eq!(problem.detail, format!("2001:db8::1: Fetching {url}: {message}"));
+            assert_eq!(
+                problem.detail,
+                format!("2001:db8::1: Fetching {url}: {message}")
+            );
         }
     }
 }

@@ -91,7 +91,10 @@ pub(crate) async fn send_request<N: Network>(
             network.trace(format!("connect to {address}: {error:?}"));
             Cause::Dial(error)
         })?;
-    network.trace(format!("connected to {address}; GET {}", exchange.request_uri));
+    network.trace(format!(
+        "connected to {address}; GET {}",
+        exchange.request_uri
+    ));
     let request = encode_request(&RequestHead {
         request_uri: exchange.request_uri,
         host: exchange.host,

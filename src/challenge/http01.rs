@@ -214,7 +214,8 @@ impl<N: Network> Http01<'_, N> {
         if self.options.policy == Policy::BoulderPr8905 {
             if let (Err(cause), Some(v4)) = (&result, target.fallback) {
                 if cause.allows_fallback() && address != v4 {
-                    self.network.trace(format!("PR 8905: retrying {url} on {v4}"));
+                    self.network
+                        .trace(format!("PR 8905: retrying {url} on {v4}"));
                     self.records.push(record(url, target, v4));
                     result = self.fetch(url, target.port, v4, referer).await;
                 }
@@ -287,13 +288,20 @@ impl<N: Network> Http01<'_, N> {
             return Err(Cause::RedirectTooLong);
         }
         let next_string = next.to_string();
-        if self.records.iter().any(|r| r.url.as_deref() == Some(next_string.as_str())) {
+        if self
+            .records
+            .iter()
+            .any(|r| r.url.as_deref() == Some(next_string.as_str()))
+        {
             return Err(Cause::RedirectLoop);
         }
-        self.network.trace(format!("redirected ({status}) to {next_string}"));
+        self.network
+            .trace(format!("redirected ({status}) to {next_string}"));
         let port = request_target.port;
         let (host, available) = match request_target.host {
-            TargetHost::Ip(address) => (address.into_inner().to_string(), vec![address.into_inner()]),
+            TargetHost::Ip(address) => {
+                (address.into_inner().to_string(), vec![address.into_inner()])
+            }
             TargetHost::Dns(name) => {
                 let available = get_addrs(self.network, &name, self.options, self.deadline)
                     .await
@@ -377,12 +385,12 @@ mod tests {
     #[test]
     fn trims_like_go_trim_right_func() {
         let rows: [(&[u8], &[u8]); 6] = [
-            (b"ka\n\r \t", b"ka"),                    // TestHTTP: keyauth + "\n\r \t"
-            (b" ka", b" ka"),                         // leading whitespace is kept
-            (b"ka\xc2\xa0", b"ka"),                   // U+00A0 is a Unicode space
-            (b"ka\xe3\x80\x80", b"ka"),               // U+3000 too
-            (b"ka\xff ", b"ka\xff"),                  // invalid UTF-8 stops the trim
-            (b"\x0b\x0c", b""),                       // \v and \f
+            (b"ka\n\r \t", b"ka"),      // TestHTTP: keyauth + "\n\r \t"
+            (b" ka", b" ka"),           // leading whitespace is kept
+            (b"ka\xc2\xa0", b"ka"),     // U+00A0 is a Unicode space
+            (b"ka\xe3\x80\x80", b"ka"), // U+3000 too
+            (b"ka\xff ", b"ka\xff"),    // invalid UTF-8 stops the trim
+            (b"\x0b\x0c", b""),         // \v and \f
         ];
         for (input, expected) in rows {
             assert_eq!(trim_trailing_whitespace(input), expected, "{input:?}");

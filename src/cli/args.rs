@@ -2,7 +2,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use super::{first_nameserver, parse_duration, parse_identifier, Command, Invocation, OutputFormat};
+use super::{
+    first_nameserver, parse_duration, parse_identifier, Command, Invocation, OutputFormat,
+};
 use crate::job::{ChallengeType, Job, Options, Policy, Validation};
 use crate::policy::reserved::AllowList;
 
@@ -100,7 +102,9 @@ impl Parsed {
             other => return Err(format!("unknown command {other:?}; see --help")),
         };
         let job = with_key_authorization(job, self.key_authorization)?;
-        let resolver = self.resolver.or_else(|| resolv_conf.and_then(first_nameserver));
+        let resolver = self
+            .resolver
+            .or_else(|| resolv_conf.and_then(first_nameserver));
         let output = if self.json {
             OutputFormat::Json
         } else {
@@ -118,14 +122,17 @@ impl Parsed {
 fn checked_token(token: Option<String>) -> Result<String, String> {
     let token = token.ok_or("validate needs --token <TOKEN>")?;
     if token.is_empty() || !token.bytes().all(is_base64url) {
-        return Err(format!("--token {token:?} is not base64url (A-Z a-z 0-9 - _)"));
+        return Err(format!(
+            "--token {token:?} is not base64url (A-Z a-z 0-9 - _)"
+        ));
     }
     Ok(token)
 }
 
 fn with_key_authorization(job: Job, key_authorization: Option<String>) -> Result<Job, String> {
     let Job::Validate(mut validation) = job;
-    let key_authorization = key_authorization.ok_or("validate needs --key-authorization <KEYAUTH>")?;
+    let key_authorization =
+        key_authorization.ok_or("validate needs --key-authorization <KEYAUTH>")?;
     let Some((token, thumbprint)) = key_authorization.split_once('.') else {
         return Err(format!(
             "--key-authorization {key_authorization:?} is not <token>.<thumbprint>"
@@ -155,7 +162,9 @@ fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
     let bare = text.trim_start_matches('[').trim_end_matches(']');
     bare.parse::<IpAddr>()
         .map(|address| SocketAddr::new(address, 53))
-        .map_err(|_| format!("--resolver {text:?} is not IP or IP:PORT (e.g. 9.9.9.9, [2620:fe::fe]:53)"))
+        .map_err(|_| {
+            format!("--resolver {text:?} is not IP or IP:PORT (e.g. 9.9.9.9, [2620:fe::fe]:53)")
+        })
 }
 
 fn parse_policy(text: &str) -> Result<Policy, String> {
@@ -196,7 +205,8 @@ mod tests {
     #[test]
     fn resolver_defaults_to_resolv_conf() {
         let line = "validate example.com --token t --key-authorization t.x";
-        let Ok(Command::Run(invocation)) = parse_args(&args(line), Some("nameserver 192.0.2.1\n")) else {
+        let Ok(Command::Run(invocation)) = parse_args(&args(line), Some("nameserver 192.0.2.1\n"))
+        else {
             panic!("expected a run");
         };
         assert_eq!(invocation.resolver.unwrap().to_string(), "192.0.2.1:53");

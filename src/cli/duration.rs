@@ -2,7 +2,8 @@
 
 /// Parses a duration into milliseconds. A unit is required; at most `u32::MAX` ms.
 pub fn parse_duration(text: &str) -> Result<u32, String> {
-    let invalid = || format!("invalid duration {text:?}: use a number and a unit, e.g. 10s, 1500ms, 2m");
+    let invalid =
+        || format!("invalid duration {text:?}: use a number and a unit, e.g. 10s, 1500ms, 2m");
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .ok_or_else(invalid)?;
@@ -40,7 +41,17 @@ mod tests {
         for (text, expected) in rows {
             assert_eq!(parse_duration(text), expected, "{text}");
         }
-        for bad in ["10", "s", "", "1.s", ".5s", "10h", "-1s", "1e3s", "99999999m"] {
+        for bad in [
+            "10",
+            "s",
+            "",
+            "1.s",
+            ".5s",
+            "10h",
+            "-1s",
+            "1e3s",
+            "99999999m",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad} must be refused");
         }
     }

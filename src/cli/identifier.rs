@@ -24,7 +24,9 @@ pub fn parse_identifier(text: &str, allow: &AllowList) -> Result<Identifier, Str
     let literal = text.trim_start_matches('[').trim_end_matches(']');
     if let Ok(address) = literal.parse::<IpAddr>() {
         if let Err(why) = reserved::check(address, allow) {
-            return Err(format!("{address}: {why}; Let's Encrypt does not validate it"));
+            return Err(format!(
+                "{address}: {why}; Let's Encrypt does not validate it"
+            ));
         }
         return Ok(Identifier::Ip(address));
     }
@@ -41,7 +43,9 @@ fn dns_name(text: &str) -> Result<String, String> {
         ));
     }
     if text.ends_with('.') {
-        return Err(format!("{text:?} ends with a dot; leave the trailing dot out"));
+        return Err(format!(
+            "{text:?} ends with a dot; leave the trailing dot out"
+        ));
     }
     let mut labels = Vec::new();
     for label in text.split('.') {
@@ -49,7 +53,9 @@ fn dns_name(text: &str) -> Result<String, String> {
     }
     let name = labels.join(".");
     if name.len() > MAX_NAME_LENGTH {
-        return Err(format!("{text:?} is longer than {MAX_NAME_LENGTH} characters"));
+        return Err(format!(
+            "{text:?} is longer than {MAX_NAME_LENGTH} characters"
+        ));
     }
     if labels.len() < 2 {
         return Err(format!("{text:?} is not a fully qualified domain name"));
@@ -69,13 +75,20 @@ fn ascii_label(label: &str, name: &str) -> Result<String, String> {
         format!("xn--{encoded}")
     };
     if ascii.len() > MAX_LABEL_LENGTH {
-        return Err(format!("{name:?} has a label longer than {MAX_LABEL_LENGTH} characters"));
+        return Err(format!(
+            "{name:?} has a label longer than {MAX_LABEL_LENGTH} characters"
+        ));
     }
-    if let Some(bad) = ascii.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+    if let Some(bad) = ascii
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
         return Err(format!("{name:?} contains an invalid character {bad:?}"));
     }
     if ascii.starts_with('-') || ascii.ends_with('-') {
-        return Err(format!("{name:?} has a label that starts or ends with a hyphen"));
+        return Err(format!(
+            "{name:?} has a label that starts or ends with a hyphen"
+        ));
     }
     Ok(ascii)
 }
@@ -83,7 +96,9 @@ fn ascii_label(label: &str, name: &str) -> Result<String, String> {
 fn host_of_url(text: &str) -> String {
     let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     match host.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(v6).to_string(),
         None => host.split(':').next().unwrap_or(host).to_string(),
@@ -100,11 +115,17 @@ mod tests {
     fn accepts_names_and_ips() {
         let allow = AllowList::default();
         let rows = [
-            ("example.com", Identifier::Dns("example.com".into())),       // plain
+            ("example.com", Identifier::Dns("example.com".into())), // plain
             ("WWW.Example.COM", Identifier::Dns("www.example.com".into())), // lowercased
-            ("bücher.example", Identifier::Dns("xn--bcher-kva.example".into())), // IDN
-            ("8.8.8.8", Identifier::Ip("8.8.8.8".parse().unwrap())),     // IPv4 identifier
-            ("[2606:4700::1]", Identifier::Ip("2606:4700::1".parse().unwrap())), // bracketed IPv6
+            (
+                "bücher.example",
+                Identifier::Dns("xn--bcher-kva.example".into()),
+            ), // IDN
+            ("8.8.8.8", Identifier::Ip("8.8.8.8".parse().unwrap())), // IPv4 identifier
+            (
+                "[2606:4700::1]",
+                Identifier::Ip("2606:4700::1".parse().unwrap()),
+            ), // bracketed IPv6
         ];
         for (text, expected) in rows {
             assert_eq!(parse_identifier(text, &allow), Ok(expected), "{text}");
@@ -115,7 +136,10 @@ mod tests {
     fn refuses_bad_input_with_a_reason() {
         let allow = AllowList::default();
         let rows = [
-            ("https://example.com/x", "looks like a URL; give the domain name only, e.g. \"example.com\""),
+            (
+                "https://example.com/x",
+                "looks like a URL; give the domain name only, e.g. \"example.com\"",
+            ),
             ("*.example.com", "wildcard"),
             ("example.com.", "ends with a dot"),
             ("exa_mple.com", "invalid character '_'"),
@@ -130,8 +154,12 @@ mod tests {
             assert!(error.contains(fragment), "{text}: {error}");
         }
         let long_label = format!("{}.com", "a".repeat(64));
-        assert!(parse_identifier(&long_label, &allow).unwrap_err().contains("longer than 63"));
+        assert!(parse_identifier(&long_label, &allow)
+            .unwrap_err()
+            .contains("longer than 63"));
         let long_name = format!("{}com", "abcdefghi.".repeat(26)); // 263 characters
-        assert!(parse_identifier(&long_name, &allow).unwrap_err().contains("longer than 253"));
+        assert!(parse_identifier(&long_name, &allow)
+            .unwrap_err()
+            .contains("longer than 253"));
     }
 }

@@ -66,9 +66,7 @@ pub fn render(report: &Report, format: OutputFormat, color: bool) -> String {
 pub fn exit_code(report: &Report) -> u8 {
     match (&report.status, &report.problem) {
         (Status::Valid, _) => 0,
-        (Status::Invalid, Some(problem))
-            if problem.problem_type == ProblemType::ServerInternal =>
-        {
+        (Status::Invalid, Some(problem)) if problem.problem_type == ProblemType::ServerInternal => {
             3
         }
         (Status::Invalid, _) => 1,

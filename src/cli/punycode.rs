@@ -63,7 +63,11 @@ fn threshold(k: u32, bias: u32) -> u32 {
 
 fn digit(d: u32) -> char {
     // d < 36 by construction of the encoder.
-    let byte = if d < 26 { b'a' + d as u8 } else { b'0' + (d - 26) as u8 };
+    let byte = if d < 26 {
+        b'a' + d as u8
+    } else {
+        b'0' + (d - 26) as u8
+    };
     char::from(byte)
 }
 
@@ -85,11 +89,11 @@ mod tests {
     #[test]
     fn encodes_rfc_3492_samples() {
         let rows = [
-            ("bücher", "bcher-kva"),                  // the classic
-            ("münchen", "mnchen-3ya"),                // one non-ASCII letter
-            ("例え", "r8jz45g"),                       // no basic code points
-            ("пример", "e1afmkfd"),                   // Cyrillic
-            ("ドメイン名例", "eckwd4c7cu47r2wf"),        // Japanese
+            ("bücher", "bcher-kva"),              // the classic
+            ("münchen", "mnchen-3ya"),            // one non-ASCII letter
+            ("例え", "r8jz45g"),                  // no basic code points
+            ("пример", "e1afmkfd"),               // Cyrillic
+            ("ドメイン名例", "eckwd4c7cu47r2wf"), // Japanese
         ];
         for (label, expected) in rows {
             assert_eq!(encode_label(label).as_deref(), Some(expected), "{label}");

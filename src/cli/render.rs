@@ -18,16 +18,39 @@ pub fn render_human(report: &Report, color: bool) -> String {
     let hostname = report.records.first().map_or("", |r| r.hostname.as_str());
     match (&report.status, &report.problem) {
         (Status::Valid, _) => {
-            let _ = writeln!(out, "{}{}VALID{reset}: Let's Encrypt would accept this {} challenge{}", paint(BOLD), paint(GREEN), report.challenge.name(), for_host(hostname));
+            let _ = writeln!(
+                out,
+                "{}{}VALID{reset}: Let's Encrypt would accept this {} challenge{}",
+                paint(BOLD),
+                paint(GREEN),
+                report.challenge.name(),
+                for_host(hostname)
+            );
         }
         (Status::Invalid, Some(problem)) if problem.problem_type == ProblemType::ServerInternal => {
-            let _ = writeln!(out, "{}UNKNOWN{reset}: acme-preflight could not predict this validation", paint(BOLD));
+            let _ = writeln!(
+                out,
+                "{}UNKNOWN{reset}: acme-preflight could not predict this validation",
+                paint(BOLD)
+            );
             let _ = writeln!(out, "  {}", problem.detail);
         }
         (Status::Invalid, problem) => {
-            let _ = writeln!(out, "{}{}INVALID{reset}: Let's Encrypt would reject this {} challenge{}", paint(BOLD), paint(RED), report.challenge.name(), for_host(hostname));
+            let _ = writeln!(
+                out,
+                "{}{}INVALID{reset}: Let's Encrypt would reject this {} challenge{}",
+                paint(BOLD),
+                paint(RED),
+                report.challenge.name(),
+                for_host(hostname)
+            );
             if let Some(problem) = problem {
-                let _ = writeln!(out, "  {} ({})", problem.problem_type, problem.problem_type.http_status());
+                let _ = writeln!(
+                    out,
+                    "  {} ({})",
+                    problem.problem_type,
+                    problem.problem_type.http_status()
+                );
                 let _ = writeln!(out, "  {}", problem.detail);
             }
         }
@@ -35,14 +58,24 @@ pub fn render_human(report: &Report, color: bool) -> String {
     if !report.records.is_empty() {
         out.push_str("\nRequests Let's Encrypt makes:\n");
         for (number, record) in report.records.iter().enumerate() {
-            let _ = writeln!(out, "  {}. {}", number + 1, describe(record, report.records.get(..number).unwrap_or(&[])));
+            let _ = writeln!(
+                out,
+                "  {}. {}",
+                number + 1,
+                describe(record, report.records.get(..number).unwrap_or(&[]))
+            );
         }
     }
     if !report.trace.is_empty() {
         out.push_str("\nStep by step:\n");
         for event in &report.trace {
             let seconds = event.at_ms as f64 / 1000.0;
-            let _ = writeln!(out, "  {}{seconds:>7.3}s{reset} {}", paint(DIM), event.message);
+            let _ = writeln!(
+                out,
+                "  {}{seconds:>7.3}s{reset} {}",
+                paint(DIM),
+                event.message
+            );
         }
     }
     for note in &report.notes {
@@ -64,8 +97,14 @@ fn for_host(hostname: &str) -> String {
 
 fn describe(record: &ValidationRecord, earlier: &[ValidationRecord]) -> String {
     let url = record.url.as_deref().unwrap_or("(TLS-ALPN-01)");
-    let family = if record.address_used.is_ipv6() { "IPv6" } else { "IPv4" };
-    let retry = earlier.iter().any(|r| r.url == record.url && r.address_used != record.address_used);
+    let family = if record.address_used.is_ipv6() {
+        "IPv6"
+    } else {
+        "IPv4"
+    };
+    let retry = earlier
+        .iter()
+        .any(|r| r.url == record.url && r.address_used != record.address_used);
     let why = if retry { ", the one IPv4 retry" } else { "" };
     format!("GET {url} from {} ({family}{why})", record.address_used)
 }

@@ -24,11 +24,20 @@ mod tests {
     #[test]
     fn picks_the_first_nameserver() {
         let rows = [
-            ("nameserver 192.0.2.53\nnameserver 8.8.8.8\n", Some("192.0.2.53:53")), // first wins
-            ("# comment\nsearch x\nnameserver ::1\n", Some("[::1]:53")),              // IPv6
-            ("nameserver fe80::1%eth0\nnameserver 10.0.0.1", Some("10.0.0.1:53")),   // zone skipped
-            ("nameserver 10.0.0.1 # trailing comment", Some("10.0.0.1:53")),        // comments
-            ("options ndots:1\n", None),                                           // none
+            (
+                "nameserver 192.0.2.53\nnameserver 8.8.8.8\n",
+                Some("192.0.2.53:53"),
+            ), // first wins
+            ("# comment\nsearch x\nnameserver ::1\n", Some("[::1]:53")), // IPv6
+            (
+                "nameserver fe80::1%eth0\nnameserver 10.0.0.1",
+                Some("10.0.0.1:53"),
+            ), // zone skipped
+            (
+                "nameserver 10.0.0.1 # trailing comment",
+                Some("10.0.0.1:53"),
+            ), // comments
+            ("options ndots:1\n", None),                                 // none
         ];
         for (text, expected) in rows {
             assert_eq!(

@@ -55,6 +55,7 @@ pub(crate) async fn get_addrs<N: Network>(
     options: &Options,
     deadline: Deadline,
 ) -> Result<Vec<IpAddr>, HostLookupFailure> {
+    network.trace(format!("looking up A and AAAA for {host}"));
     let (a, aaaa) = join(
         lookup_family(network, host, QueryType::A, options, deadline),
         lookup_family(network, host, QueryType::Aaaa, options, deadline),
@@ -131,7 +132,9 @@ async fn lookup<N: Network>(
             .await;
         if let Ok(bytes) = &answer {
             if dns::decode_response(bytes).is_ok_and(|m| m.truncated) {
-                let timeout = options.dns_timeout_ms.min(deadline.remaining_ms(network.now_ms()));
+                let timeout = options
+                    .dns_timeout_ms
+                    .min(deadline.remaining_ms(network.now_ms()));
                 answer = network
                     .exchange_dns(DnsTransport::ByteStream, query.clone(), timeout)
                     .await;
@@ -160,11 +163,14 @@ fn addresses_in(
         return Err(DnsFailure::ServerFailure);
     }
     dns::wrap_err(query_type, host, &message).map_err(|problem| problem.cause)?;
-    let addresses = message.answers.iter().filter_map(|record| match (&record.data, query_type) {
-        (dns::RecordData::A(v4), QueryType::A) => Some(IpAddr::V4(*v4)),
-        (dns::RecordData::Aaaa(v6), QueryType::Aaaa) => Some(IpAddr::V6(*v6)),
-        _ => None,
-    });
+    let addresses = message
+        .answers
+        .iter()
+        .filter_map(|record| match (&record.data, query_type) {
+            (dns::RecordData::A(v4), QueryType::A) => Some(IpAddr::V4(*v4)),
+            (dns::RecordData::Aaaa(v6), QueryType::Aaaa) => Some(IpAddr::V6(*v6)),
+            _ => None,
+        });
     Ok(addresses.collect())
 }
 
@@ -183,8 +189,16 @@ mod tests {
         let rows: [(&[&str], &str, Option<&str>); 4] = [
             (&["198.51.100.1"], "198.51.100.1", None), // only IPv4
             (&["2001:db8::1"], "2001:db8::1", None),   // only IPv6
-            (&["2001:db8::1", "198.51.100.1"], "2001:db8::1", Some("198.51.100.1")), // both
-            (&["2001:db8::1", "2001:db8::2", "198.51.100.1", "198.51.100.2"], "2001:db8::1", Some("198.51.100.1")), // only the first of each
+            (
+                &["2001:db8::1", "198.51.100.1"],
+                "2001:db8::1",
+                Some("198.51.100.1"),
+            ), // both
+            (
+                &["2001:db8::1", "2001:db8::2", "198.51.100.1", "198.51.100.2"],
+                "2001:db8::1",
+                Some("198.51.100.1"),
+            ), // only the first of each
         ];
         for (available, first, fallback) in rows {
             let target = HttpValidationTarget::new("h".into(), 80, ips(available)).unwrap();

@@ -103,12 +103,12 @@ mod tests {
     fn strings_escape_like_go() {
         let rows = [
             ("plain", "\"plain\""),
-            ("a\"b\\c", "\"a\\\"b\\\\c\""),  // quotes and backslashes
+            ("a\"b\\c", "\"a\\\"b\\\\c\""), // quotes and backslashes
             ("<a&b>", "\"\\u003ca\\u0026b\\u003e\""), // Go's HTML-safe escaping
             ("\n\r\t\u{1}", "\"\\n\\r\\t\\u0001\""), // control characters
-            ("\u{8}\u{c}", "\"\\b\\f\""),       // Go 1.22's short escapes
-            ("\u{2028}", "\"\\u2028\""),           // JavaScript line separator
-            ("é\u{fffd}", "\"é\u{fffd}\""),        // other Unicode stays as is
+            ("\u{8}\u{c}", "\"\\b\\f\""),   // Go 1.22's short escapes
+            ("\u{2028}", "\"\\u2028\""),    // JavaScript line separator
+            ("é\u{fffd}", "\"é\u{fffd}\""), // other Unicode stays as is
         ];
         for (input, expected) in rows {
             let mut out = String::new();

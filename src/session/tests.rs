@@ -17,7 +17,9 @@ fn session() -> Session {
 fn first_requests(session: &mut Session) -> Vec<RequestId> {
     match session.step(1_000, vec![]) {
         Ok(Step::Pending(requests)) => {
-            assert!(requests.iter().all(|r| matches!(r.request, Request::ExchangeDns { .. })));
+            assert!(requests
+                .iter()
+                .all(|r| matches!(r.request, Request::ExchangeDns { .. })));
             requests.into_iter().map(|r| r.id).collect()
         }
         other => panic!("expected the two DNS queries, got {other:?}"),
@@ -25,30 +27,68 @@ fn first_requests(session: &mut Session) -> Vec<RequestId> {
 }
 
 fn timeout(id: RequestId) -> Completion {
-    Completion { id, outcome: Outcome::DnsExchanged(Err(DnsTransportError::Timeout)) }
+    Completion {
+        id,
+        outcome: Outcome::DnsExchanged(Err(DnsTransportError::Timeout)),
+    }
 }
 
 #[test]
 fn starts_with_a_and_aaaa_in_parallel() {
     let mut session = session();
-    assert_eq!(first_requests(&mut session), vec![RequestId(1), RequestId(2)]);
+    assert_eq!(
+        first_requests(&mut session),
+        vec![RequestId(1), RequestId(2)]
+    );
+}
+
+/// Steps a fresh session with the completions `build` makes from its first request ids.
+fn assert_misuse(
+    why: &str,
+    now: u64,
+    build: impl Fn(&[RequestId]) -> Vec<Completion>,
+    expected: ApiMisuse,
+) {
+    let mut session = session();
+    let ids = first_requests(&mut session);
+    assert_eq!(session.step(now, build(&ids)), Err(expected), "{why}");
+    assert_eq!(
+        session.step(now, vec![]),
+        Err(ApiMisuse::AlreadyFinished),
+        "{why}"
+    );
 }
 
 #[test]
 fn misuse_is_an_error_and_ends_the_session() {
-    let rows: [(&str, Box<dyn Fn(&[RequestId]) -> (u64, Vec<Completion>)>, ApiMisuse); 4] = [
-        ("an id never issued", Box::new(|_| (1_001, vec![timeout(RequestId(99))])), ApiMisuse::UnknownRequest(RequestId(99))),
-        ("an outcome of the wrong kind", Box::new(|ids| (1_001, vec![Completion { id: ids[0], outcome: Outcome::Slept }])), ApiMisuse::MismatchedOutcome(RequestId(1))),
-        ("the same id twice", Box::new(|ids| (1_001, vec![timeout(ids[0]), timeout(ids[0])])), ApiMisuse::UnknownRequest(RequestId(1))),
-        ("a clock going backwards", Box::new(|_| (999, vec![])), ApiMisuse::TimeWentBackwards),
-    ];
-    for (why, completions, expected) in rows {
-        let mut session = session();
-        let ids = first_requests(&mut session);
-        let (now, completions) = completions(&ids);
-        assert_eq!(session.step(now, completions), Err(expected), "{why}");
-        assert_eq!(session.step(now, vec![]), Err(ApiMisuse::AlreadyFinished), "{why}");
-    }
+    let slept = |id| Completion {
+        id,
+        outcome: Outcome::Slept,
+    };
+    assert_misuse(
+        "an id never issued",
+        1_001,
+        |_| vec![timeout(RequestId(99))],
+        ApiMisuse::UnknownRequest(RequestId(99)),
+    );
+    assert_misuse(
+        "an outcome of the wrong kind",
+        1_001,
+        |ids| vec![slept(ids[0])],
+        ApiMisuse::MismatchedOutcome(RequestId(1)),
+    );
+    assert_misuse(
+        "the same id twice",
+        1_001,
+        |ids| vec![timeout(ids[0]), timeout(ids[0])],
+        ApiMisuse::UnknownRequest(RequestId(1)),
+    );
+    assert_misuse(
+        "a clock going backwards",
+        999,
+        |_| vec![],
+        ApiMisuse::TimeWentBackwards,
+    );
 }
 
 #[test]

@@ -8,7 +8,10 @@ pub(crate) fn answer(world: &World, query: &[u8], stream: bool) -> Option<Vec<u8
     let mut response = Response::new(&question);
     let mut name = question.name.clone();
     for _ in 0..8 {
-        let entry = world.dns.get(&(name.clone(), question.record_type)).cloned();
+        let entry = world
+            .dns
+            .get(&(name.clone(), question.record_type))
+            .cloned();
         let entry = match entry {
             Some(DnsAnswer::Truncated(_)) if !stream => {
                 response.truncated = true;
@@ -44,7 +47,9 @@ pub(crate) fn answer(world: &World, query: &[u8], stream: bool) -> Option<Vec<u8
                 return Some(response.encode());
             }
             Some(DnsAnswer::Cname(target)) => {
-                response.answers.push((name.clone(), 5, encode_name(&target)));
+                response
+                    .answers
+                    .push((name.clone(), 5, encode_name(&target)));
                 name = target.to_ascii_lowercase();
             }
             Some(DnsAnswer::Truncated(_)) => return None,
@@ -78,7 +83,12 @@ impl Question {
         }
         let record_type = u16::from_be_bytes([*query.get(at)?, *query.get(at + 1)?]);
         let raw = query.get(12..at + 4)?.to_vec();
-        Some(Question { id, name: labels.join("."), record_type, raw })
+        Some(Question {
+            id,
+            name: labels.join("."),
+            record_type,
+            raw,
+        })
     }
 }
 
@@ -106,7 +116,8 @@ impl Response {
     fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(&self.id.to_be_bytes());
-        let flags: u16 = 0x8000 | 0x0100 | 0x0080 | if self.truncated { 0x0200 } else { 0 } | (self.rcode & 0xF);
+        let flags: u16 =
+            0x8000 | 0x0100 | 0x0080 | if self.truncated { 0x0200 } else { 0 } | (self.rcode & 0xF);
         out.extend_from_slice(&flags.to_be_bytes());
         let additional = u16::from(self.extended.is_some());
         for count in [1, self.answers.len() as u16, 0, additional] {

@@ -1,7 +1,7 @@
 //! The simulated host: answers a session's requests from a `World` on a virtual clock.
 
-use std::collections::{BTreeMap, BinaryHeap};
 use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::net::SocketAddr;
 
 use acme_preflight::io::{
@@ -24,7 +24,9 @@ pub struct NativeDriver(pub Session);
 
 impl Driver for NativeDriver {
     fn step(&mut self, now_ms: u64, completions: Vec<Completion>) -> Result<Step, String> {
-        self.0.step(now_ms, completions).map_err(|misuse| misuse.to_string())
+        self.0
+            .step(now_ms, completions)
+            .map_err(|misuse| misuse.to_string())
     }
 }
 
@@ -48,12 +50,26 @@ const MAX_STEPS: usize = 100_000;
 
 /// Runs `driver` against `world` until it reports.
 pub fn run(world: &World, driver: &mut dyn Driver) -> Result<Outcome, String> {
-    let mut host = SimHost { world, now: 0, sequence: 0, events: BinaryHeap::new(), pending: BTreeMap::new(), connections: BTreeMap::new(), http_requests: Vec::new(), dns_exchanges: 0 };
+    let mut host = SimHost {
+        world,
+        now: 0,
+        sequence: 0,
+        events: BinaryHeap::new(),
+        pending: BTreeMap::new(),
+        connections: BTreeMap::new(),
+        http_requests: Vec::new(),
+        dns_exchanges: 0,
+    };
     let mut completions = Vec::new();
     for _ in 0..MAX_STEPS {
         match driver.step(host.now, completions)? {
             Step::Done(report) => {
-                return Ok(Outcome { report, elapsed_ms: host.now, http_requests: host.http_requests, dns_exchanges: host.dns_exchanges })
+                return Ok(Outcome {
+                    report,
+                    elapsed_ms: host.now,
+                    http_requests: host.http_requests,
+                    dns_exchanges: host.dns_exchanges,
+                })
             }
             Step::Pending(requests) => {
                 for outbound in requests {
@@ -61,7 +77,9 @@ pub fn run(world: &World, driver: &mut dyn Driver) -> Result<Outcome, String> {
                 }
             }
         }
-        completions = host.advance().ok_or("the session waits but nothing is outstanding")?;
+        completions = host
+            .advance()
+            .ok_or("the session waits but nothing is outstanding")?;
     }
     Err("the session did not finish within the step limit".to_string())
 }
@@ -106,7 +124,10 @@ impl SimHost<'_> {
             }
             self.events.pop();
             if let Some(outcome) = self.pending.remove(&id) {
-                due.push(Completion { id: RequestId(id), outcome });
+                due.push(Completion {
+                    id: RequestId(id),
+                    outcome,
+                });
             }
         }
         Some(due)
@@ -115,21 +136,42 @@ impl SimHost<'_> {
     fn perform(&mut self, id: RequestId, request: Request) {
         let now = self.now;
         match request {
-            Request::ExchangeDns { transport, message, timeout_ms } => {
+            Request::ExchangeDns {
+                transport,
+                message,
+                timeout_ms,
+            } => {
                 self.dns_exchanges += 1;
                 let stream = transport == DnsTransport::ByteStream;
                 match dns_server::answer(self.world, &message, stream) {
-                    Some(bytes) => self.complete(id, now + ROUND_TRIP_MS, IoOutcome::DnsExchanged(Ok(bytes))),
-                    None => self.complete(id, now + u64::from(timeout_ms), IoOutcome::DnsExchanged(Err(DnsTransportError::Timeout))),
+                    Some(bytes) => {
+                        self.complete(id, now + ROUND_TRIP_MS, IoOutcome::DnsExchanged(Ok(bytes)))
+                    }
+                    None => self.complete(
+                        id,
+                        now + u64::from(timeout_ms),
+                        IoOutcome::DnsExchanged(Err(DnsTransportError::Timeout)),
+                    ),
                 }
             }
-            Request::Connect { address, timeout_ms } => self.connect(id, address, timeout_ms),
-            Request::Send { connection, data, .. } => self.send(id, connection, data),
-            Request::Receive { connection, max_bytes, timeout_ms } => self.receive(id, connection, max_bytes, timeout_ms),
+            Request::Connect {
+                address,
+                timeout_ms,
+            } => self.connect(id, address, timeout_ms),
+            Request::Send {
+                connection, data, ..
+            } => self.send(id, connection, data),
+            Request::Receive {
+                connection,
+                max_bytes,
+                timeout_ms,
+            } => self.receive(id, connection, max_bytes, timeout_ms),
             Request::Close { connection } => {
                 self.connections.remove(&connection);
             }
-            Request::Sleep { duration_ms } => self.complete(id, now + u64::from(duration_ms), IoOutcome::Slept),
+            Request::Sleep { duration_ms } => {
+                self.complete(id, now + u64::from(duration_ms), IoOutcome::Slept)
+            }
         }
     }
 
@@ -138,11 +180,26 @@ impl SimHost<'_> {
         let failed = |error| IoOutcome::Connected(Err(error));
         match self.world.behaviour(address.ip(), address.port()) {
             Behaviour::Refuse => self.complete(id, at, failed(DialError::Refused)),
-            Behaviour::NetworkUnreachable => self.complete(id, at, failed(DialError::NetworkUnreachable)),
+            Behaviour::NetworkUnreachable => {
+                self.complete(id, at, failed(DialError::NetworkUnreachable))
+            }
             Behaviour::HostUnreachable => self.complete(id, at, failed(DialError::HostUnreachable)),
-            Behaviour::Drop => self.complete(id, self.now + u64::from(timeout_ms), failed(DialError::Timeout)),
+            Behaviour::Drop => self.complete(
+                id,
+                self.now + u64::from(timeout_ms),
+                failed(DialError::Timeout),
+            ),
             Behaviour::Serve { .. } => {
-                self.connections.insert(id, Connection { address, received: Vec::new(), reply: None, output: Vec::new(), ready_at: 0 });
+                self.connections.insert(
+                    id,
+                    Connection {
+                        address,
+                        received: Vec::new(),
+                        reply: None,
+                        output: Vec::new(),
+                        ready_at: 0,
+                    },
+                );
                 self.complete(id, at, IoOutcome::Connected(Ok(())));
             }
         }
@@ -151,7 +208,11 @@ impl SimHost<'_> {
     fn send(&mut self, id: RequestId, connection: RequestId, data: Vec<u8>) {
         let now = self.now;
         let Some(conn) = self.connections.get_mut(&connection) else {
-            return self.complete(id, now + ROUND_TRIP_MS, IoOutcome::Sent(Err(StreamError::Closed)));
+            return self.complete(
+                id,
+                now + ROUND_TRIP_MS,
+                IoOutcome::Sent(Err(StreamError::Closed)),
+            );
         };
         conn.received.extend_from_slice(&data);
         if conn.reply.is_none() {
@@ -159,7 +220,10 @@ impl SimHost<'_> {
                 let head = String::from_utf8_lossy(&conn.received[..end]).to_string();
                 let uri = head.split(' ').nth(1).unwrap_or("").to_string();
                 let reply = match self.world.behaviour(conn.address.ip(), conn.address.port()) {
-                    Behaviour::Serve { routes, default } => routes.into_iter().find(|(route, _)| *route == uri).map_or(default, |(_, reply)| reply),
+                    Behaviour::Serve { routes, default } => routes
+                        .into_iter()
+                        .find(|(route, _)| *route == uri)
+                        .map_or(default, |(_, reply)| reply),
                     _ => Reply::Close,
                 };
                 let (reply, delay) = match reply {
@@ -182,7 +246,11 @@ impl SimHost<'_> {
         let deadline = now + u64::from(timeout_ms);
         let timed_out = IoOutcome::Received(Err(StreamError::Timeout));
         let Some(conn) = self.connections.get_mut(&connection) else {
-            return self.complete(id, now + ROUND_TRIP_MS, IoOutcome::Received(Err(StreamError::Closed)));
+            return self.complete(
+                id,
+                now + ROUND_TRIP_MS,
+                IoOutcome::Received(Err(StreamError::Closed)),
+            );
         };
         let Some(reply) = conn.reply.clone() else {
             return self.complete(id, deadline, timed_out);
@@ -198,7 +266,9 @@ impl SimHost<'_> {
             match reply {
                 Reply::Bytes(_) | Reply::Close => IoOutcome::Received(Ok(Vec::new())),
                 Reply::Reset => IoOutcome::Received(Err(StreamError::Reset)),
-                Reply::Hang | Reply::BytesThenHang(_) | Reply::Delayed(..) => return self.complete(id, deadline, timed_out),
+                Reply::Hang | Reply::BytesThenHang(_) | Reply::Delayed(..) => {
+                    return self.complete(id, deadline, timed_out)
+                }
             }
         };
         self.complete(id, at, outcome);
@@ -206,5 +276,7 @@ impl SimHost<'_> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }

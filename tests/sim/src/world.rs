@@ -136,13 +136,16 @@ impl World {
 
     /// Any answer for `name` and type code (1 = A, 28 = AAAA).
     pub fn dns(mut self, name: &str, record_type: u16, answer: DnsAnswer) -> World {
-        self.dns.insert((name.to_ascii_lowercase(), record_type), answer);
+        self.dns
+            .insert((name.to_ascii_lowercase(), record_type), answer);
         self
     }
 
     /// The behaviour of `address` on `port`.
     pub fn listen(mut self, address: &str, port: u16, behaviour: Behaviour) -> World {
-        let address = address.parse().unwrap_or_else(|_| panic!("bad address {address}"));
+        let address = address
+            .parse()
+            .unwrap_or_else(|_| panic!("bad address {address}"));
         self.listeners.insert((address, port), behaviour);
         self
     }
@@ -154,8 +157,18 @@ impl World {
 
     /// A web server on `port` of `address` with `routes`, 404 for anything else.
     pub fn serve_on(self, address: &str, port: u16, routes: &[(&str, Reply)]) -> World {
-        let routes = routes.iter().map(|(uri, reply)| (uri.to_string(), reply.clone())).collect();
-        self.listen(address, port, Behaviour::Serve { routes, default: Reply::not_found() })
+        let routes = routes
+            .iter()
+            .map(|(uri, reply)| (uri.to_string(), reply.clone()))
+            .collect();
+        self.listen(
+            address,
+            port,
+            Behaviour::Serve {
+                routes,
+                default: Reply::not_found(),
+            },
+        )
     }
 
     /// `address` refuses connections on `port`.
@@ -173,7 +186,10 @@ impl World {
     }
 
     pub(crate) fn behaviour(&self, address: IpAddr, port: u16) -> Behaviour {
-        self.listeners.get(&(address, port)).cloned().unwrap_or(Behaviour::Drop)
+        self.listeners
+            .get(&(address, port))
+            .cloned()
+            .unwrap_or(Behaviour::Drop)
     }
 }
 

@@ -41,15 +41,26 @@ pub fn url(host: &str) -> String {
 fn component() -> &'static ComponentLoader {
     static LOADER: OnceLock<ComponentLoader> = OnceLock::new();
     LOADER.get_or_init(|| {
-        let path = std::env::var_os("ACME_PREFLIGHT_COMPONENT").map(PathBuf::from).unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight.wasm")
-        });
+        let path = std::env::var_os("ACME_PREFLIGHT_COMPONENT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight.wasm")
+            });
         ComponentLoader::new(&path).unwrap_or_else(|e| panic!("{e}: run `make build` first"))
     })
 }
 
 fn args(case: &Case) -> Vec<String> {
-    let mut words = vec!["validate", case.identifier, "--token", TOKEN, "--key-authorization", KEY_AUTHORIZATION, "--allow-reserved", ALLOW];
+    let mut words = vec![
+        "validate",
+        case.identifier,
+        "--token",
+        TOKEN,
+        "--key-authorization",
+        KEY_AUTHORIZATION,
+        "--allow-reserved",
+        ALLOW,
+    ];
     words.extend_from_slice(case.extra);
     words.into_iter().map(str::to_string).collect()
 }
@@ -67,7 +78,9 @@ pub fn run_native(case: &Case) -> RunOutcome {
 pub fn run_component(case: &Case) -> RunOutcome {
     let words = args(case);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let mut driver = component().start(&words).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    let mut driver = component()
+        .start(&words)
+        .unwrap_or_else(|e| panic!("{}: {e}", case.name));
     run(&case.world, &mut driver).unwrap_or_else(|e| panic!("{}: {e}", case.name))
 }
 
@@ -82,10 +95,20 @@ pub fn check_all(cases: Vec<Case>) {
             continue;
         }
         if let Err(why) = check(case, &native) {
-            failures.push(format!("{}: {why}\n  report: {}", case.name, native.report.to_json()));
+            failures.push(format!(
+                "{}: {why}\n  report: {}",
+                case.name,
+                native.report.to_json()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 fn check(case: &Case, outcome: &RunOutcome) -> Result<(), String> {
@@ -94,18 +117,44 @@ fn check(case: &Case, outcome: &RunOutcome) -> Result<(), String> {
         (Ok(()), None) if report.status == Status::Valid => {}
         (Err((problem_type, detail)), Some(problem)) if report.status == Status::Invalid => {
             if problem.problem_type != *problem_type {
-                return Err(format!("problem type {:?}, expected {problem_type:?}", problem.problem_type));
+                return Err(format!(
+                    "problem type {:?}, expected {problem_type:?}",
+                    problem.problem_type
+                ));
             }
             if problem.detail != *detail {
-                return Err(format!("detail\n    got      {:?}\n    expected {detail:?}", problem.detail));
+                return Err(format!(
+                    "detail\n    got      {:?}\n    expected {detail:?}",
+                    problem.detail
+                ));
             }
         }
-        _ => return Err(format!("status {:?} with {:?}, expected {:?}", report.status, report.problem, case.expect)),
+        _ => {
+            return Err(format!(
+                "status {:?} with {:?}, expected {:?}",
+                report.status, report.problem, case.expect
+            ))
+        }
     }
-    let records: Vec<(String, String)> = report.records.iter().map(|r| (r.url.clone().unwrap_or_default(), r.address_used.to_string())).collect();
-    let expected: Vec<(String, String)> = case.records.iter().map(|(u, a)| (u.clone(), a.to_string())).collect();
+    let records: Vec<(String, String)> = report
+        .records
+        .iter()
+        .map(|r| {
+            (
+                r.url.clone().unwrap_or_default(),
+                r.address_used.to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = case
+        .records
+        .iter()
+        .map(|(u, a)| (u.clone(), a.to_string()))
+        .collect();
     if records != expected {
-        return Err(format!("records\n    got      {records:?}\n    expected {expected:?}"));
+        return Err(format!(
+            "records\n    got      {records:?}\n    expected {expected:?}"
+        ));
     }
     Ok(())
 }
