@@ -40,6 +40,7 @@ pub mod job;
 mod join;
 pub mod network;
 pub mod policy;
+mod punycode;
 pub mod report;
 pub mod session;
 

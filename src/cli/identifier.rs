@@ -2,9 +2,9 @@
 
 use std::net::IpAddr;
 
-use super::punycode::encode_label;
 use crate::job::Identifier;
 use crate::policy::reserved::{self, AllowList};
+use crate::punycode::encode_label;
 
 /// Longest DNS name Boulder's policy accepts.
 const MAX_NAME_LENGTH: usize = 253;

@@ -8,7 +8,7 @@
 mod args;
 mod duration;
 mod identifier;
-mod punycode;
+
 mod render;
 mod resolv_conf;
 

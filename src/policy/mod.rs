@@ -2,5 +2,6 @@
 
 pub(crate) mod addresses;
 pub mod limits;
+mod public_suffix;
 pub mod redirect;
 pub mod reserved;

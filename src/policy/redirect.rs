@@ -66,7 +66,9 @@ pub fn extract_request_target(
             let usable = reserved::check(address.ip(), allow).map_err(RedirectError::Reserved)?;
             TargetHost::Ip(usable)
         }
-        Err(_) if !extract_suffix(host) => return Err(RedirectError::NotIanaTld),
+        Err(_) if !super::public_suffix::has_icann_suffix(host) => {
+            return Err(RedirectError::NotIanaTld)
+        }
         Err(_) => TargetHost::Dns(name),
     };
     Ok(RequestTarget { host, port })
@@ -85,35 +87,6 @@ fn go_atoi(digits: &str) -> Result<i64, RedirectError> {
         .ok_or_else(|| RedirectError::PortOutOfRange {
             port: digits.to_string(),
         })
-}
-
-/// Port of `iana.ExtractSuffix`, reduced to whether it succeeds: publicsuffix-go's
-/// `Find(name, {IgnorePrivate: true, DefaultRule: nil})` finds a rule.
-///
-/// Go looks up each suffix of the name (`a.b.c`, `b.c`, `c`) as a key of the rule map and
-/// takes the first ICANN rule that matches. The `psl` crate answers for a whole name with the
-/// longest rule, private ones included, and falls back to `*`, so it is asked about every
-/// suffix and only an ICANN answer counts: `x.blogspot.com` passes through `com`; an
-/// unknown TLD (`cpu`) and a bare wildcard parent (`ck` for `*.ck`) do not. Go's keys are
-/// ASCII (punycode), so a label with other bytes is replaced by one that matches no rule.
-fn extract_suffix(name: &[u8]) -> bool {
-    const NO_RULE: &[u8] = b"--non-ascii--";
-    let labels: Vec<&[u8]> = name
-        .split(|&c| c == b'.')
-        .map(|label| if label.is_ascii() { label } else { NO_RULE })
-        .collect();
-    let ascii = labels.join(&b'.');
-    let mut part = &ascii[..];
-    loop {
-        let info = psl::Psl::find(&psl::List, part.rsplit(|&c| c == b'.'));
-        if info.typ == Some(psl::Type::Icann) {
-            return true;
-        }
-        match part.iter().position(|&c| c == b'.') {
-            Some(dot) => part = &part[dot + 1..],
-            None => return false,
-        }
-    }
 }
 
 /// Why Boulder refuses a redirect target; `Display` is Boulder's text (before the

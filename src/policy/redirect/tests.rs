@@ -148,7 +148,7 @@ fn ports_and_hosts_at_the_edges() {
 }
 
 #[test]
-fn extract_suffix_like_publicsuffix_go() {
+fn icann_suffix_like_publicsuffix_go() {
     // (name, whether Find with IgnorePrivate and no default rule finds a rule)
     #[rustfmt::skip]
     let rows: [(&[u8], bool); 22] = [
@@ -177,7 +177,7 @@ fn extract_suffix_like_publicsuffix_go() {
     ];
     for (name, expected) in rows {
         assert_eq!(
-            extract_suffix(name),
+            crate::policy::public_suffix::has_icann_suffix(name),
             expected,
             "{:?}",
             String::from_utf8_lossy(name)

@@ -17,7 +17,9 @@ pub const ALLOW: &str = "198.51.100.0/24,2001:db8::/32";
 pub fn binary() -> PathBuf {
     std::env::var_os("ACME_PREFLIGHT_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight")
+        })
 }
 
 /// The demo scenario file.
@@ -43,7 +45,8 @@ pub fn validate(bed: &Testbed, domain: &str, extra: &[&str]) -> Output {
         ALLOW,
     ];
     args.extend_from_slice(extra);
-    bed.run_in_client(&args).expect("run in the client namespace")
+    bed.run_in_client(&args)
+        .expect("run in the client namespace")
 }
 
 /// `http://<domain>/.well-known/acme-challenge/<TOKEN>` (or https).
@@ -66,5 +69,8 @@ pub fn challenge(error: Option<(&str, &str, u16)>, records: &[String]) -> String
     let error = error.map_or(String::new(), |(kind, detail, code)| {
         format!(",\"error\":{{\"type\":\"urn:ietf:params:acme:error:{kind}\",\"detail\":\"{detail}\",\"status\":{code}}}")
     });
-    format!("{{\"type\":\"http-01\",\"status\":\"{status}\"{error},\"validationRecord\":[{}]}}\n", records.join(","))
+    format!(
+        "{{\"type\":\"http-01\",\"status\":\"{status}\"{error},\"validationRecord\":[{}]}}\n",
+        records.join(",")
+    )
 }

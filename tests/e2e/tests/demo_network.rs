@@ -100,9 +100,16 @@ fn ipv6_page_cases_end_to_end() {
                 })
             })
             .collect();
-        runs.into_iter().filter_map(|run| run.join().expect("case thread")).collect()
+        runs.into_iter()
+            .filter_map(|run| run.join().expect("case thread"))
+            .collect()
     });
-    assert!(failures.is_empty(), "{} end-to-end cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} end-to-end cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Punycode (RFC 3492) encoding for internationalised domain labels.
+//! Punycode (RFC 3492) encoding for internationalised domain labels: IDN identifiers typed by
+//! users, and the Unicode rules of the Public Suffix List.
 
 const BASE: u32 = 36;
 const T_MIN: u32 = 1;
