@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use crate::challenge::cause::{Cause, FetchError};
 use crate::challenge::deadline::Deadline;
 use crate::challenge::fetch::{send_request, Exchange, Response};
+use crate::challenge::notes;
 use crate::http::{go_quote, GoUrl};
 use crate::job::{ChallengeType, Identifier, Options, Policy, Validation};
 use crate::network::Network;
@@ -28,6 +29,7 @@ pub(crate) async fn validate<N: Network>(
         deadline: Deadline::http01(network.now_ms(), options.deadline_ms),
         records: Vec::new(),
         redirects: 0,
+        notes: Vec::new(),
     };
     let path = format!("/.well-known/acme-challenge/{}", validation.token);
     let result = match run.process(&validation.identifier, &path).await {
@@ -44,7 +46,7 @@ pub(crate) async fn validate<N: Network>(
         problem,
         records: run.records,
         trace: Vec::new(),
-        notes: Vec::new(),
+        notes: run.notes,
     }
 }
 
@@ -96,6 +98,8 @@ struct Http01<'a, N> {
     records: Vec<ValidationRecord>,
     /// `numRedirects`: not reset by the fallback retry.
     redirects: u32,
+    /// Where the documentation and the code disagree on this validation's path.
+    notes: Vec<String>,
 }
 
 impl<N: Network> Http01<'_, N> {
@@ -109,6 +113,7 @@ impl<N: Network> Http01<'_, N> {
         if self.options.policy == Policy::Boulder {
             if let (Err(error), Some(v4)) = (&result, target.fallback) {
                 if error.cause.allows_fallback() {
+                    self.notes.extend(notes::on_fallback(error, &url, &target));
                     self.network.trace(format!(
                         "the IPv6 connection failed: Let's Encrypt retries {url} once, on {v4}"
                     ));
@@ -278,6 +283,9 @@ impl<N: Network> Http01<'_, N> {
             return Err(Cause::TooManyRedirects);
         }
         self.redirects += 1;
+        if self.redirects == MAX_REDIRECT + 1 {
+            self.notes.push(notes::ELEVEN_REDIRECTS.to_string());
+        }
         if !matches!(status, 301 | 302 | 307 | 308) {
             return Err(Cause::DisallowedRedirectStatus);
         }

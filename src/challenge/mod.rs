@@ -4,6 +4,7 @@ pub(crate) mod cause;
 pub(crate) mod deadline;
 mod fetch;
 mod http01;
+mod notes;
 
 use crate::job::{ChallengeType, Job, Options};
 use crate::network::Network;
