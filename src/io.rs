@@ -127,6 +127,19 @@ pub enum DialError {
     Other(String),
 }
 
+impl fmt::Display for DialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DialError::Timeout => write!(f, "timed out"),
+            DialError::Refused => write!(f, "refused"),
+            DialError::NetworkUnreachable => write!(f, "network unreachable"),
+            DialError::HostUnreachable => write!(f, "host unreachable"),
+            DialError::Unclassified(text) => write!(f, "failed ({text}; refused or blocked)"),
+            DialError::Other(text) => write!(f, "failed ({text})"),
+        }
+    }
+}
+
 /// Why a send or receive failed on an open connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StreamError {

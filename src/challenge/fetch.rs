@@ -1,4 +1,5 @@
-//! One HTTP/1.1 request over one connection, as Go's transport makes it for Boulder.
+//! One HTTP/1.1 request over one connection, plain or over TLS, as Go's transport makes it
+//! for Boulder.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -8,6 +9,12 @@ use crate::http::{encode_request, HttpError, RequestHead, ResponseHead, Response
 use crate::io::StreamError;
 use crate::network::Network;
 use crate::policy::limits::RECEIVE_CHUNK;
+use crate::tls::session::Hello;
+use crate::tls::{TlsError, TlsStream};
+
+/// Boulder's transport `TLSHandshakeTimeout` (`va/http.go: newHTTPClient`): the handshake with
+/// an HTTPS redirect target, on top of the connect.
+pub(crate) const TLS_HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 
 /// What to fetch, and from where.
 pub(crate) struct Exchange<'a> {
@@ -23,11 +30,57 @@ pub(crate) struct Exchange<'a> {
     pub(crate) referer: Option<&'a str>,
     /// The User-Agent header.
     pub(crate) user_agent: &'a str,
+    /// For `https` URLs, the URL's hostname: the request goes over TLS with Go's SNI for it.
+    pub(crate) tls_host: Option<&'a str>,
+}
+
+/// The connection a request travels on.
+enum Stream<C> {
+    /// Plain TCP (`http` URLs).
+    Plain(C),
+    /// TLS over TCP (`https` URLs).
+    Tls(Box<TlsStream<C>>),
+}
+
+impl<C> Stream<C> {
+    async fn send<N: Network<Connection = C>>(
+        &mut self,
+        network: &N,
+        data: Vec<u8>,
+        deadline: Deadline,
+    ) -> Result<(), TlsError> {
+        match self {
+            Stream::Plain(connection) => {
+                let remaining = deadline.remaining_ms(network.now_ms());
+                let sent = network.send(connection, data, remaining).await;
+                sent.map_err(TlsError::Stream)
+            }
+            Stream::Tls(tls) => tls.send(network, &data, deadline).await,
+        }
+    }
+
+    async fn receive<N: Network<Connection = C>>(
+        &mut self,
+        network: &N,
+        deadline: Deadline,
+    ) -> Result<Vec<u8>, TlsError> {
+        let remaining = deadline.remaining_ms(network.now_ms());
+        if remaining == 0 {
+            return Err(TlsError::Stream(StreamError::Timeout));
+        }
+        match self {
+            Stream::Plain(connection) => network
+                .receive(connection, RECEIVE_CHUNK, remaining)
+                .await
+                .map_err(TlsError::Stream),
+            Stream::Tls(tls) => tls.receive(network, RECEIVE_CHUNK as usize, deadline).await,
+        }
+    }
 }
 
 /// A response whose head has arrived; the body is read on demand.
 pub(crate) struct Response<C> {
-    connection: C,
+    stream: Stream<C>,
     reader: ResponseReader,
     head: ResponseHead,
 }
@@ -39,6 +92,14 @@ impl<C> Response<C> {
     /// The status line and headers.
     pub(crate) fn head(&self) -> &ResponseHead {
         &self.head
+    }
+
+    /// The TLS version the response came over (0x0303 for TLS 1.2), `None` over plain TCP.
+    pub(crate) fn tls_version(&self) -> Option<u16> {
+        match &self.stream {
+            Stream::Plain(_) => None,
+            Stream::Tls(tls) => tls.version(),
+        }
     }
 
     /// Reads the body until `limit` decoded bytes have arrived or it ends.
@@ -55,17 +116,11 @@ impl<C> Response<C> {
             .set_body_limit(limit)
             .map_err(|error| BodyError(error.go_text()))?;
         while !self.reader.is_done() {
-            let remaining = deadline.remaining_ms(network.now_ms());
-            if remaining == 0 {
-                return Err(BodyError("context deadline exceeded".to_string()));
-            }
-            let received = network
-                .receive(&self.connection, RECEIVE_CHUNK, remaining)
-                .await;
+            let received = self.stream.receive(network, deadline).await;
             let pushed = match received {
                 Ok(bytes) if bytes.is_empty() => self.reader.push_eof(),
                 Ok(bytes) => self.reader.push(&bytes),
-                Err(error) => return Err(BodyError(body_stream_text(&error))),
+                Err(error) => return Err(BodyError(body_error_text(&error))),
             };
             pushed.map_err(|error| BodyError(error.go_text()))?;
         }
@@ -74,7 +129,8 @@ impl<C> Response<C> {
     }
 }
 
-/// Dials, sends the request and reads the response head.
+/// Dials, makes the TLS handshake for `https` URLs, sends the request and reads the response
+/// head.
 pub(crate) async fn send_request<N: Network>(
     network: &N,
     exchange: &Exchange<'_>,
@@ -88,9 +144,23 @@ pub(crate) async fn send_request<N: Network>(
         .connect(address, dial_timeout)
         .await
         .map_err(|error| {
-            network.trace(format!("connect to {address}: {error:?}"));
+            network.trace(format!("connect to {address}: {error}"));
             Cause::Dial(error)
         })?;
+    let mut stream = match exchange.tls_host {
+        None => Stream::Plain(connection),
+        Some(host) => {
+            let hello = Hello { host, alpn: None };
+            let handshake_deadline = deadline.within(network.now_ms(), TLS_HANDSHAKE_TIMEOUT_MS);
+            let tls = TlsStream::handshake(network, connection, address, &hello, handshake_deadline)
+                .await
+                .map_err(|error| {
+                    network.trace(format!("TLS handshake with {address}: {error:?}"));
+                    Cause::Tls(error)
+                })?;
+            Stream::Tls(Box::new(tls))
+        }
+    };
     network.trace(format!(
         "connected to {address}; GET {}",
         exchange.request_uri
@@ -101,24 +171,19 @@ pub(crate) async fn send_request<N: Network>(
         user_agent: exchange.user_agent,
         referer: exchange.referer,
     });
-    let remaining = deadline.remaining_ms(network.now_ms());
-    network
-        .send(&connection, request, remaining)
+    stream
+        .send(network, request, deadline)
         .await
-        .map_err(Cause::Stream)?;
+        .map_err(transport_cause)?;
     let mut reader = ResponseReader::new(0);
     let head = loop {
         if let Some(head) = reader.head() {
             break head.clone();
         }
-        let remaining = deadline.remaining_ms(network.now_ms());
-        if remaining == 0 {
-            return Err(Cause::Stream(StreamError::Timeout));
-        }
-        let bytes = network
-            .receive(&connection, RECEIVE_CHUNK, remaining)
+        let bytes = stream
+            .receive(network, deadline)
             .await
-            .map_err(Cause::Stream)?;
+            .map_err(transport_cause)?;
         let pushed = if bytes.is_empty() {
             reader.push_eof()
         } else {
@@ -127,11 +192,29 @@ pub(crate) async fn send_request<N: Network>(
         pushed.map_err(|error: HttpError| Cause::Http(error))?;
     };
     network.trace(format!("{address} answered {} {}", head.proto, head.status));
+    network.observe_response(address, &head);
     Ok(Response {
-        connection,
+        stream,
         reader,
         head,
     })
+}
+
+/// A transport failure as the cause Go's client reports: stream errors as such, TLS ones as
+/// TLS errors.
+fn transport_cause(error: TlsError) -> Cause {
+    match error {
+        TlsError::Stream(stream) => Cause::Stream(stream),
+        other => Cause::Tls(other),
+    }
+}
+
+/// Go's text for a transport failure while reading a body.
+fn body_error_text(error: &TlsError) -> String {
+    match error {
+        TlsError::Stream(stream) => body_stream_text(stream),
+        other => other.go_text().unwrap_or_default(),
+    }
 }
 
 /// Go's text for a stream error while reading a body. Go's own text names the local and
