@@ -18,7 +18,8 @@ DEMO_DOMAINS := dual.example.com v6-timeout.example.com v6-refused.example.com \
 	v6-404.example.net v6-timeout-redirect.example.net v6-only.example.org v4-only.example.org \
 	servfail.example.org nxdomain.example.org
 
-.PHONY: help setup build component host test lint unit sim host-test e2e run fmt clean
+.PHONY: help setup build component host test lint unit sim host-test e2e edge-test bench run fmt clean
+EDGE := host-examples/edge
 
 help: ## list the entry points
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -28,6 +29,8 @@ setup: ## install what the build and the tests need (idempotent, skips what is p
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 	@sh tests/testbed/scripts/install-deps.sh
+	@# ring (rustls's crypto) compiles C for wasm32-wasip2 with clang.
+	@command -v clang >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq clang llvm; }
 
 build: component host ## everything in dist/
 
@@ -59,7 +62,13 @@ host-test: build ## the wasmtime host's own tests
 e2e: build ## the CLI on a real network in namespaces (root)
 	cargo test --locked --profile host -p testbed -p acme-preflight-e2e
 
-test: lint unit sim host-test e2e ## everything CI runs
+bench: component ## diagnosis time with dead addresses (simulated): virtual and wall time
+	cargo run --locked --profile host -p acme-preflight-sim --example diagnose_bench
+
+edge-test: build ## JavaScript hosts (Node, Deno, workerd) vs the wasmtime host on the test network (root; npm)
+	sh $(EDGE)/scripts/edge-test.sh $(HOST_BIN)/testbed
+
+test: lint unit sim host-test e2e edge-test ## everything CI runs
 
 run: build ## the demo network and every demo domain, or DOMAIN=name on the real network
 ifdef DOMAIN

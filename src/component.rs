@@ -24,6 +24,8 @@ use crate::policy::reserved::AllowList;
 use crate::report::{ProblemType, Report, Status};
 use crate::session::{ApiMisuse, Session, Step};
 
+mod diagnosis;
+
 struct Component;
 
 export!(Component);
@@ -116,6 +118,19 @@ impl wit_cli::Guest for Component {
 
     fn exit_code(report: wit_report::ValidationReport) -> u8 {
         report_from_wit(report).map_or(3, |report| crate::cli::exit_code(&report))
+    }
+
+    fn parse_request(
+        path: String,
+        body: String,
+        deployment_allow_reserved: Vec<wit_checker::Cidr>,
+    ) -> Result<wit_cli::Invocation, wit_cli::ApiError> {
+        api_parse_request(&path, &body, deployment_allow_reserved).map_err(|error| {
+            wit_cli::ApiError {
+                status: error.status,
+                body: error.body,
+            }
+        })
     }
 }
 
@@ -241,23 +256,35 @@ fn misuse_to_wit(misuse: ApiMisuse) -> wit_checker::ApiMisuse {
 }
 
 fn job_from_wit(job: wit_checker::Job, allow: &AllowList) -> Result<Job, String> {
-    let wit_checker::Job::Validate(validation) = job;
+    let validation = match job {
+        wit_checker::Job::Validate(validation) => validation,
+        wit_checker::Job::Diagnose(request) => return diagnosis::job_from_wit(request, allow),
+    };
     let identifier = crate::cli::parse_identifier(&validation.identifier, allow)?;
     Ok(Job::Validate(Validation {
         identifier,
         token: validation.token,
         key_authorization: validation.key_authorization,
-        challenge: ChallengeType::Http01,
+        challenge: match validation.challenge_type {
+            wit_checker::ChallengeType::Http01 => ChallengeType::Http01,
+            wit_checker::ChallengeType::TlsAlpn01 => ChallengeType::TlsAlpn01,
+        },
     }))
 }
 
 fn job_to_wit(job: &Job) -> wit_checker::Job {
-    let Job::Validate(validation) = job;
+    let validation = match job {
+        Job::Validate(validation) => validation,
+        Job::Diagnose(diagnose) => return diagnosis::job_to_wit(diagnose),
+    };
     wit_checker::Job::Validate(wit_checker::Validation {
         identifier: validation.identifier.host(),
         token: validation.token.clone(),
         key_authorization: validation.key_authorization.clone(),
-        challenge_type: wit_checker::ChallengeType::Http01,
+        challenge_type: match validation.challenge {
+            ChallengeType::Http01 => wit_checker::ChallengeType::Http01,
+            ChallengeType::TlsAlpn01 => wit_checker::ChallengeType::TlsAlpn01,
+        },
     })
 }
 
@@ -386,6 +413,7 @@ fn report_to_wit(report: &Report) -> wit_report::ValidationReport {
             .collect(),
         notes: report.notes.clone(),
         json: report.to_json(),
+        diagnosis: report.diagnosis.as_deref().map(diagnosis::to_wit),
     }
 }
 
@@ -393,6 +421,7 @@ fn report_to_wit(report: &Report) -> wit_report::ValidationReport {
 fn report_from_wit(report: wit_report::ValidationReport) -> Option<Report> {
     let challenge = match report.challenge_type.as_str() {
         "http-01" => ChallengeType::Http01,
+        "tls-alpn-01" => ChallengeType::TlsAlpn01,
         _ => return None,
     };
     let mut records = Vec::with_capacity(report.validation_records.len());
@@ -433,5 +462,30 @@ fn report_from_wit(report: wit_report::ValidationReport) -> Option<Report> {
             })
             .collect(),
         notes: report.notes,
+        diagnosis: match report.diagnosis {
+            Some(found) => Some(Box::new(diagnosis::from_wit(found)?)),
+            None => None,
+        },
+    })
+}
+
+/// `cli.parse-request`: the deployment's blocks checked, then the request parsed by `api`.
+fn api_parse_request(
+    path: &str,
+    body: &str,
+    deployment: Vec<wit_checker::Cidr>,
+) -> Result<wit_cli::Invocation, crate::api::ApiError> {
+    let blocks = deployment
+        .into_iter()
+        .map(|cidr| (ip_from_wit(cidr.address), cidr.prefix_length));
+    let deployment = AllowList::from_blocks(blocks).map_err(|e| {
+        crate::api::ApiError::server_internal(&format!("the deployment's allow-reserved: {e}"))
+    })?;
+    let invocation = crate::api::parse_request(path, body, &deployment)?;
+    Ok(wit_cli::Invocation {
+        job: job_to_wit(&invocation.job),
+        options: options_to_wit(&invocation.options),
+        output: format_to_wit(invocation.output),
+        resolver: invocation.resolver.map(socket_to_wit),
     })
 }

@@ -19,13 +19,16 @@ pub const DEFAULT_DNS_TRIES: u8 = 3;
 pub enum ChallengeType {
     /// HTTP-01.
     Http01,
+    /// TLS-ALPN-01 (RFC 8737): a TLS handshake on port 443 offering `acme-tls/1`.
+    TlsAlpn01,
 }
 
 impl ChallengeType {
-    /// The ACME name (`http-01`).
+    /// The ACME name (`http-01`, `tls-alpn-01`).
     pub fn name(self) -> &'static str {
         match self {
             ChallengeType::Http01 => "http-01",
+            ChallengeType::TlsAlpn01 => "tls-alpn-01",
         }
     }
 }
@@ -62,11 +65,41 @@ pub struct Validation {
     pub challenge: ChallengeType,
 }
 
+/// A file the user published for `diagnose` (canary mode): Let's Encrypt's path for a token,
+/// and the content the file holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expectation {
+    /// `/.well-known/acme-challenge/<token>`, the token base64url.
+    pub path: String,
+    /// The file's content, compared as Let's Encrypt compares a key authorization (the
+    /// response body with trailing whitespace trimmed must equal it).
+    pub content: String,
+}
+
+impl Expectation {
+    /// The token: the last segment of `path`.
+    pub fn token(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or_default()
+    }
+}
+
+/// A diagnosis: what Let's Encrypt will do with an identifier before any order, why, and
+/// what to change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnose {
+    /// What is diagnosed.
+    pub identifier: Identifier,
+    /// A published file to look for on every address (`--expect PATH=CONTENT`).
+    pub expect: Option<Expectation>,
+}
+
 /// What a session does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Job {
     /// Predict one validation.
     Validate(Validation),
+    /// Diagnose an identifier: probe every address and predict Let's Encrypt's HTTP-01 attempt.
+    Diagnose(Diagnose),
 }
 
 /// Which version of Let's Encrypt's rules to apply.
@@ -95,7 +128,8 @@ pub struct Options {
     pub allow_reserved: AllowList,
     /// The User-Agent header.
     pub user_agent: String,
-    /// Seed for DNS message ids.
+    /// Seed for DNS message ids and TLS randomness (client random, key shares). Hosts must
+    /// pass a fresh random value per session: with a fixed seed the TLS keys are predictable.
     pub seed: u64,
 }
 

@@ -24,6 +24,7 @@
 //! - `policy/`: what Boulder decides (addresses, reserved blocks, redirect targets, limits).
 //! - `dns/`, `http/`: bytes on the wire, parsed as strictly as Go and miekg/dns do.
 //! - `report/`: the challenge object and its JSON; `cli/`: the command line every host shares.
+//! - `diagnose/`: what Let's Encrypt will do with a name before any order, and what to change.
 //! - `component.rs`: the only file that knows about WIT (wasm32 only).
 //!
 //! Fidelity target: Boulder at commit 2d00c8e (`BOULDER_COMMIT`).
@@ -31,8 +32,11 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod api;
 pub(crate) mod challenge;
 pub mod cli;
+pub(crate) mod diagnose;
+mod digest;
 pub mod dns;
 pub mod http;
 pub mod io;
@@ -43,13 +47,14 @@ pub mod policy;
 mod punycode;
 pub mod report;
 pub mod session;
+pub(crate) mod tls;
 
 // The generated WIT glue is the crate's only unsafe code.
 #[cfg(target_family = "wasm")]
 #[allow(unsafe_code)]
 mod component;
 
-pub use job::{ChallengeType, Identifier, Job, Options, Policy, Validation};
+pub use job::{ChallengeType, Diagnose, Expectation, Identifier, Job, Options, Policy, Validation};
 pub use report::{Problem, ProblemType, Report, Status, ValidationRecord};
 pub use session::{ApiMisuse, Session, Step};
 

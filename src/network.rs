@@ -56,4 +56,8 @@ pub trait Network {
 
     /// Wait `duration_ms`.
     async fn sleep(&self, duration_ms: u32);
+
+    /// Called with the head of every HTTP response the policy reads and the address it came
+    /// from. Sessions ignore it; `diagnose` fingerprints the servers of a chain with it.
+    fn observe_response(&self, _address: SocketAddr, _head: &crate::http::ResponseHead) {}
 }

@@ -10,6 +10,7 @@ use crate::http::HttpError;
 use crate::io::{DialError, StreamError};
 use crate::policy::redirect::RedirectError;
 use crate::report::{Problem, ProblemType};
+use crate::tls::TlsError;
 
 /// Boulder's catch-all detail for errors it does not recognise.
 pub(crate) const GENERIC_DETAIL: &str = "Error getting validation data";
@@ -23,12 +24,18 @@ pub(crate) enum Cause {
     Stream(StreamError),
     /// The response could not be parsed (or was HTTP/2).
     Http(HttpError),
+    /// The TLS handshake with an HTTPS redirect target failed, or TLS failed under the
+    /// exchange (rows T1 to T4).
+    Tls(TlsError),
     /// The redirect's `Location` could not be parsed (Go's text).
     LocationParse(String),
     /// The redirect hook refused the redirect target.
     Redirect(RedirectError),
     /// `numRedirects > maxRedirect`.
     TooManyRedirects,
+    /// The redirect came over TLS older than 1.2 (row R14). Unreachable in practice: Go's
+    /// client, like this one, never negotiates less than TLS 1.2.
+    RedirectFromOldTls,
     /// A 303 (Go calls the hook for it; Boulder refuses).
     DisallowedRedirectStatus,
     /// The redirect path is longer than `maxPathSize`.
@@ -37,8 +44,6 @@ pub(crate) enum Cause {
     RedirectLoop,
     /// Resolving the redirect host failed: Boulder's DNS problem text.
     RedirectDns(String),
-    /// Something this checker cannot model yet (a plain statement for the user).
-    Unsupported(String),
 }
 
 impl Cause {
@@ -50,7 +55,7 @@ impl Cause {
 
     /// The problem type and the message after the prefixes (`detailedError`'s cases).
     fn classify(&self) -> (ProblemType, String) {
-        use ProblemType::{Connection, Dns, ServerInternal};
+        use ProblemType::{Connection, Dns};
         match self {
             Cause::Dial(error) => (Connection, dial_message(error).to_string()),
             Cause::Stream(error) => (Connection, stream_message(error).to_string()),
@@ -59,6 +64,10 @@ impl Cause {
                 "Server is speaking HTTP/2 over HTTP".to_string(),
             ),
             Cause::Http(_) | Cause::LocationParse(_) => (Connection, GENERIC_DETAIL.to_string()),
+            // Go's transport replaces a plain-HTTP answer's RecordHeaderError with its own
+            // "server gave HTTP response to HTTPS client", which Boulder does not recognise.
+            Cause::Tls(error) if error.is_plain_http() => (Connection, GENERIC_DETAIL.to_string()),
+            Cause::Tls(error) => tls_message(error),
             // Boulder returns the raw `strconv.Atoi` error for an out-of-range port, which
             // detailedError does not recognise.
             Cause::Redirect(error) if !error.is_connection_failure() => {
@@ -66,6 +75,7 @@ impl Cause {
             }
             Cause::Redirect(error) => (Connection, error.to_string()),
             Cause::TooManyRedirects => (Connection, "Too many redirects".to_string()),
+            Cause::RedirectFromOldTls => (Connection, OLD_TLS_REDIRECT.to_string()),
             Cause::DisallowedRedirectStatus => (
                 Connection,
                 "received disallowed redirect status code".to_string(),
@@ -73,13 +83,36 @@ impl Cause {
             Cause::RedirectTooLong => (Connection, "Redirect target too long".to_string()),
             Cause::RedirectLoop => (Connection, "Redirect loop detected".to_string()),
             Cause::RedirectDns(detail) => (Dns, detail.clone()),
-            Cause::Unsupported(text) => (ServerInternal, text.clone()),
+        }
+    }
+}
+
+/// Boulder's refusal of a redirect issued over TLS older than 1.2 (`processRedirect`).
+pub(crate) const OLD_TLS_REDIRECT: &str = "validation attempt was redirected to an HTTPS server that doesn't support TLSv1.2 or better. See https://community.letsencrypt.org/t/rejecting-sha-1-csrs-and-validation-using-tls-1-0-1-1-urls/175144";
+
+/// `detailedError` for TLS failures after the connect: alerts are `*net.OpError`s holding a
+/// `tls.alert`, so **tls** with the OpError's text; timeouts are "Timeout after connect";
+/// a plain-HTTP answer (a `RecordHeaderError` starting `HTTP/`) is **malformed** "Server
+/// only speaks HTTP, not TLS" when it reaches Boulder unwrapped (TLS-ALPN-01); anything else
+/// is the catch-all.
+pub(crate) fn tls_message(error: &TlsError) -> (ProblemType, String) {
+    match error {
+        TlsError::Alert(_) | TlsError::Local(_) => {
+            (ProblemType::Tls, error.go_text().unwrap_or_default())
+        }
+        TlsError::Stream(stream) => (ProblemType::Connection, stream_message(stream).to_string()),
+        _ if error.is_plain_http() => (
+            ProblemType::Malformed,
+            "Server only speaks HTTP, not TLS".to_string(),
+        ),
+        TlsError::RecordHeader(_) | TlsError::Other(_) => {
+            (ProblemType::Connection, GENERIC_DETAIL.to_string())
         }
     }
 }
 
 /// `detailedError` for dial errors (`*net.OpError` with `Op == "dial"`).
-fn dial_message(error: &DialError) -> &'static str {
+pub(crate) fn dial_message(error: &DialError) -> &'static str {
     match error {
         DialError::Timeout => "Timeout during connect (likely firewall problem)",
         DialError::Refused => "Connection refused",
@@ -137,6 +170,8 @@ mod tests {
             (Cause::Stream(StreamError::Reset), false), // after the connect
             (Cause::Stream(StreamError::Timeout), false), // slow server
             (Cause::Stream(StreamError::Closed), false), // EOF
+            (Cause::Tls(TlsError::Alert(40)), false),   // TLS errors come after the connect
+            (Cause::Tls(TlsError::Stream(StreamError::Timeout)), false), // handshake timeout
             (Cause::TooManyRedirects, false),           // redirect policy
             (Cause::RedirectDns("x".into()), false),    // DNS errors
         ];
@@ -185,6 +220,31 @@ mod tests {
                 ProblemType::Connection,
                 "Timeout after connect (your server may be slow or overloaded)",
             ), // C7
+            (
+                Cause::Tls(TlsError::Alert(40)),
+                ProblemType::Tls,
+                "remote error: tls: handshake failure",
+            ), // T1
+            (
+                Cause::Tls(TlsError::Stream(StreamError::Timeout)),
+                ProblemType::Connection,
+                "Timeout after connect (your server may be slow or overloaded)",
+            ), // T2
+            (
+                Cause::Tls(TlsError::RecordHeader(*b"HTTP/")),
+                ProblemType::Connection,
+                GENERIC_DETAIL,
+            ), // T3: Go's transport hides the RecordHeaderError
+            (
+                Cause::Tls(TlsError::Other("x".into())),
+                ProblemType::Connection,
+                GENERIC_DETAIL,
+            ), // T4
+            (
+                Cause::RedirectFromOldTls,
+                ProblemType::Connection,
+                OLD_TLS_REDIRECT,
+            ), // R14
             (
                 Cause::RedirectLoop,
                 ProblemType::Connection,

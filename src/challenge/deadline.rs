@@ -21,6 +21,23 @@ impl Deadline {
         }
     }
 
+    /// The deadline of a TLS-ALPN-01 validation started at `start_ms`: the RPC budget less
+    /// the gRPC shave only (`validateTLSALPN01` takes no HTTP-01 shave).
+    pub(crate) fn tls_alpn01(start_ms: u64, budget_ms: u32) -> Self {
+        Deadline {
+            at_ms: start_ms
+                .saturating_add(u64::from(budget_ms).saturating_sub(GRPC_DEADLINE_SHAVE_MS)),
+        }
+    }
+
+    /// This deadline or `limit_ms` after `now_ms`, whichever comes first (a child context
+    /// with its own timeout, such as Go's TLS handshake timeout).
+    pub(crate) fn within(self, now_ms: u64, limit_ms: u32) -> Self {
+        Deadline {
+            at_ms: self.at_ms.min(now_ms.saturating_add(u64::from(limit_ms))),
+        }
+    }
+
     /// Milliseconds left at `now_ms` (0 once passed).
     pub(crate) fn remaining_ms(self, now_ms: u64) -> u32 {
         clamp(self.at_ms.saturating_sub(now_ms))
@@ -50,5 +67,16 @@ mod tests {
         assert_eq!(deadline.dial_timeout_ms(11_000, 10_000), 9_770); // deadline less 10 ms
         assert_eq!(deadline.dial_timeout_ms(20_775, 10_000), 0); // inside the last 10 ms
         assert_eq!(deadline.remaining_ms(30_000), 0); // long past
+    }
+
+    #[test]
+    fn tls_alpn01_and_child_deadlines() {
+        let deadline = Deadline::tls_alpn01(1_000, 20_000);
+        assert_eq!(deadline.remaining_ms(1_000), 19_980); // only the gRPC shave
+        let child = deadline.within(1_000, 10_000);
+        assert_eq!(child.remaining_ms(1_000), 10_000); // the child's own limit rules early
+        let late = deadline.within(15_000, 10_000);
+        assert_eq!(late.remaining_ms(15_000), 5_980); // the parent's deadline rules late
+        assert_eq!(late.remaining_ms(20_980), 0); // both passed
     }
 }

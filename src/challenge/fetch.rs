@@ -152,12 +152,13 @@ pub(crate) async fn send_request<N: Network>(
         Some(host) => {
             let hello = Hello { host, alpn: None };
             let handshake_deadline = deadline.within(network.now_ms(), TLS_HANDSHAKE_TIMEOUT_MS);
-            let tls = TlsStream::handshake(network, connection, address, &hello, handshake_deadline)
-                .await
-                .map_err(|error| {
-                    network.trace(format!("TLS handshake with {address}: {error:?}"));
-                    Cause::Tls(error)
-                })?;
+            let tls =
+                TlsStream::handshake(network, connection, address, &hello, handshake_deadline)
+                    .await
+                    .map_err(|error| {
+                        network.trace(format!("TLS handshake with {address}: {error}"));
+                        Cause::Tls(error)
+                    })?;
             Stream::Tls(Box::new(tls))
         }
     };

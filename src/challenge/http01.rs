@@ -47,6 +47,7 @@ pub(crate) async fn validate<N: Network>(
         records: run.records,
         trace: Vec::new(),
         notes: run.notes,
+        diagnosis: None,
     }
 }
 
@@ -193,7 +194,8 @@ impl<N: Network> Http01<'_, N> {
                 url: url.to_string(),
                 cause: Cause::LocationParse(error.to_string()),
             })?;
-            let hook = self.process_redirect(next, status).await;
+            let tls_version = response.tls_version();
+            let hook = self.process_redirect(next, status, tls_version).await;
             self.slurp(&mut response).await;
             let (next, next_target) = hook.map_err(|cause| FetchError {
                 url: location.clone(),
@@ -240,6 +242,7 @@ impl<N: Network> Http01<'_, N> {
         referer: Option<&str>,
     ) -> Result<Response<N::Connection>, Cause> {
         let host = url.host().to_string();
+        let hostname = url.hostname().to_string();
         let request_uri = url.request_uri();
         let exchange = Exchange {
             address,
@@ -248,29 +251,11 @@ impl<N: Network> Http01<'_, N> {
             host: &host,
             referer,
             user_agent: &self.options.user_agent,
+            // Go's transport speaks TLS for https URLs whatever the port (spec 3.9).
+            tls_host: (url.scheme() == "https").then_some(hostname.as_str()),
         };
-        if url.scheme() == "https" {
-            return self.https_not_modelled(&exchange).await;
-        }
         let timeout = self.options.connect_timeout_ms;
         send_request(self.network, &exchange, self.deadline, timeout).await
-    }
-
-    /// TLS is not part of the checker yet: dial errors on port 443 are predicted exactly, what
-    /// follows a successful connect is not.
-    async fn https_not_modelled(
-        &self,
-        exchange: &Exchange<'_>,
-    ) -> Result<Response<N::Connection>, Cause> {
-        let address = std::net::SocketAddr::new(exchange.address, exchange.port);
-        let timeout = self
-            .deadline
-            .dial_timeout_ms(self.network.now_ms(), self.options.connect_timeout_ms);
-        let connection = self.network.connect(address, timeout).await;
-        drop(connection.map_err(Cause::Dial)?);
-        Err(Cause::Unsupported(format!(
-            "acme-preflight cannot predict past the TCP connect to {address}: the redirect target uses HTTPS, and TLS is not modelled yet"
-        )))
     }
 
     /// Port of Boulder's `processRedirect` hook, checks in Boulder's order.
@@ -278,6 +263,7 @@ impl<N: Network> Http01<'_, N> {
         &mut self,
         mut next: GoUrl,
         status: u16,
+        tls_version: Option<u16>,
     ) -> Result<(GoUrl, HttpValidationTarget), Cause> {
         if self.redirects > MAX_REDIRECT {
             return Err(Cause::TooManyRedirects);
@@ -285,6 +271,9 @@ impl<N: Network> Http01<'_, N> {
         self.redirects += 1;
         if self.redirects == MAX_REDIRECT + 1 {
             self.notes.push(notes::ELEVEN_REDIRECTS.to_string());
+        }
+        if tls_version.is_some_and(|version| version < TLS_1_2) {
+            return Err(Cause::RedirectFromOldTls);
         }
         if !matches!(status, 301 | 302 | 307 | 308) {
             return Err(Cause::DisallowedRedirectStatus);
@@ -352,6 +341,9 @@ impl<N: Network> Http01<'_, N> {
             .unwrap_or_default()
     }
 }
+
+/// `tls.VersionTLS12`: `processRedirect` refuses redirects that came over anything older.
+const TLS_1_2: u16 = 0x0303;
 
 /// The statuses for which Go's client calls the redirect hook (when `Location` is set).
 fn is_redirect(status: u16) -> bool {

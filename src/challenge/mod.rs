@@ -1,10 +1,13 @@
-//! The order of events of each challenge, mirroring Boulder's `va/http.go`.
+//! The order of events of each challenge, mirroring Boulder's `va/http.go` and
+//! `va/tlsalpn.go`.
 
 pub(crate) mod cause;
 pub(crate) mod deadline;
-mod fetch;
-mod http01;
+pub(crate) mod fetch;
+pub(crate) mod http01;
 mod notes;
+mod tls_alpn01;
+mod tls_alpn01_certificate;
 
 use crate::job::{ChallengeType, Job, Options};
 use crate::network::Network;
@@ -13,7 +16,11 @@ use crate::report::{Problem, ProblemType, Report, Status};
 /// Runs a job to its report.
 pub(crate) async fn run<N: Network>(network: N, job: Job, options: Options) -> Report {
     match job {
-        Job::Validate(validation) => http01::validate(&network, &validation, &options).await,
+        Job::Validate(validation) => match validation.challenge {
+            ChallengeType::Http01 => http01::validate(&network, &validation, &options).await,
+            ChallengeType::TlsAlpn01 => tls_alpn01::validate(&network, &validation, &options).await,
+        },
+        Job::Diagnose(diagnose) => crate::diagnose::run(&network, &diagnose, &options).await,
     }
 }
 
@@ -29,5 +36,6 @@ pub(crate) fn stalled() -> Report {
         records: Vec::new(),
         trace: Vec::new(),
         notes: Vec::new(),
+        diagnosis: None,
     }
 }

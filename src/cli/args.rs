@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use super::{
     first_nameserver, parse_duration, parse_identifier, Command, Invocation, OutputFormat,
 };
-use crate::job::{ChallengeType, Job, Options, Policy, Validation};
+use crate::job::{ChallengeType, Diagnose, Expectation, Job, Options, Policy, Validation};
 use crate::policy::reserved::AllowList;
 
 /// The help text.
@@ -14,19 +14,24 @@ acme-preflight: predict exactly what Let's Encrypt's HTTP-01 validation will do
 
 Usage:
   acme-preflight validate <identifier> --token <TOKEN> --key-authorization <KEYAUTH> [options]
-  acme-preflight diagnose <identifier> [options]
+  acme-preflight diagnose <identifier> [--expect PATH=CONTENT] [options]
 
 Options:
   --json                          print the challenge object Let's Encrypt would return
+                                  (diagnose: the diagnosis, see docs/diagnose.md)
+  --expect <PATH>=<CONTENT>       diagnose: a file you published under
+                                  /.well-known/acme-challenge/, checked on every address
   --resolver <IP[:PORT]>          DNS resolver (default: first nameserver of /etc/resolv.conf)
   --connect-timeout <DUR>         one TCP connect (default 10s, Let's Encrypt's)
   --deadline <DUR>                the whole validation (default 20s)
   --allow-reserved <CIDR[,CIDR]>  treat these reserved blocks as public (test networks only)
   --policy boulder|boulder-pr8905 which Let's Encrypt rules (default boulder)
+  --challenge http-01|tls-alpn-01 which challenge validate predicts (default http-01)
   -h, --help                      this text
   -V, --version                   the version and the Boulder commit modelled
 
 Exit codes: 0 valid, 1 invalid, 2 bad input, 3 internal or host failure.
+Diagnose: 0 pass, 1 fail, 4 pass-with-fallback or intermittent, 2 bad input, 3 internal.
 ";
 
 /// Parses the arguments (without the program name). `resolv_conf` is /etc/resolv.conf's text.
@@ -51,6 +56,8 @@ pub fn parse_args(args: &[String], resolv_conf: Option<&str>) -> Result<Command,
             "--deadline" => parsed.deadline = Some(parse_duration(&value(word)?)?),
             "--allow-reserved" => parsed.allow_reserved = Some(value(word)?),
             "--policy" => parsed.policy = Some(parse_policy(&value(word)?)?),
+            "--expect" => parsed.expect = Some(value(word)?),
+            "--challenge" => parsed.challenge = Some(parse_challenge(&value(word)?)?),
             flag if flag.starts_with('-') && flag.len() > 1 => {
                 return Err(format!("unknown option {flag:?}; see --help"))
             }
@@ -71,6 +78,8 @@ struct Parsed {
     deadline: Option<u32>,
     allow_reserved: Option<String>,
     policy: Option<Policy>,
+    challenge: Option<ChallengeType>,
+    expect: Option<String>,
 }
 
 impl Parsed {
@@ -90,15 +99,25 @@ impl Parsed {
         };
         let identifier = parse_identifier(identifier, &options.allow_reserved)?;
         let job = match subcommand {
+            "validate" if self.expect.is_some() => {
+                return Err("--expect is for diagnose; validate takes --token and --key-authorization".to_string())
+            }
             "validate" => Job::Validate(Validation {
                 token: checked_token(self.token)?,
                 key_authorization: String::new(),
                 identifier,
-                challenge: ChallengeType::Http01,
+                challenge: self.challenge.unwrap_or(ChallengeType::Http01),
             }),
-            "diagnose" => {
-                return Err("diagnose is not available yet: use validate with a token".to_string())
+            "diagnose" if self.token.is_some() || self.key_authorization.is_some() => {
+                return Err("diagnose takes no --token or --key-authorization; to check a published file use --expect PATH=CONTENT".to_string())
             }
+            "diagnose" if self.challenge == Some(ChallengeType::TlsAlpn01) => {
+                return Err("diagnose predicts http-01 only; use validate --challenge tls-alpn-01".to_string())
+            }
+            "diagnose" => Job::Diagnose(Diagnose {
+                identifier,
+                expect: self.expect.as_deref().map(parse_expect).transpose()?,
+            }),
             other => return Err(format!("unknown command {other:?}; see --help")),
         };
         let job = with_key_authorization(job, self.key_authorization)?;
@@ -129,8 +148,35 @@ fn checked_token(token: Option<String>) -> Result<String, String> {
     Ok(token)
 }
 
+/// `--expect PATH=CONTENT`: PATH is `/.well-known/acme-challenge/<token>` or the bare token.
+fn parse_expect(text: &str) -> Result<Expectation, String> {
+    let Some((path, content)) = text.split_once('=') else {
+        return Err(format!("--expect {text:?} is not PATH=CONTENT"));
+    };
+    let token = match path.strip_prefix('/') {
+        Some(_) => path
+            .strip_prefix(CHALLENGE_PATH)
+            .ok_or_else(|| format!("--expect path {path:?} is not under {CHALLENGE_PATH}"))?,
+        None => path,
+    };
+    if token.is_empty() || !token.bytes().all(is_base64url) {
+        return Err(format!(
+            "--expect token {token:?} is not base64url (A-Z a-z 0-9 - _)"
+        ));
+    }
+    Ok(Expectation {
+        path: format!("{CHALLENGE_PATH}{token}"),
+        content: content.to_string(),
+    })
+}
+
+/// Where Let's Encrypt looks for HTTP-01 tokens.
+const CHALLENGE_PATH: &str = "/.well-known/acme-challenge/";
+
 fn with_key_authorization(job: Job, key_authorization: Option<String>) -> Result<Job, String> {
-    let Job::Validate(mut validation) = job;
+    let Job::Validate(mut validation) = job else {
+        return Ok(job);
+    };
     let key_authorization =
         key_authorization.ok_or("validate needs --key-authorization <KEYAUTH>")?;
     let Some((token, thumbprint)) = key_authorization.split_once('.') else {
@@ -175,6 +221,14 @@ fn parse_policy(text: &str) -> Result<Policy, String> {
     }
 }
 
+fn parse_challenge(text: &str) -> Result<ChallengeType, String> {
+    match text {
+        "http-01" => Ok(ChallengeType::Http01),
+        "tls-alpn-01" => Ok(ChallengeType::TlsAlpn01),
+        other => Err(format!("--challenge {other:?}: use http-01 or tls-alpn-01")),
+    }
+}
+
 fn version() -> String {
     format!(
         "acme-preflight {} (models Boulder {})\n",
@@ -203,6 +257,26 @@ mod tests {
     }
 
     #[test]
+    fn parses_the_challenge_type() {
+        let base = "validate example.com --token t --key-authorization t.x";
+        let rows = [
+            ("", crate::ChallengeType::Http01), // the default
+            (" --challenge http-01", crate::ChallengeType::Http01), // explicit
+            (" --challenge tls-alpn-01", crate::ChallengeType::TlsAlpn01), // TLS-ALPN-01
+        ];
+        for (extra, expected) in rows {
+            let Ok(Command::Run(invocation)) = parse_args(&args(&format!("{base}{extra}")), None)
+            else {
+                panic!("expected a run for {extra:?}");
+            };
+            let crate::Job::Validate(validation) = &invocation.job else {
+                panic!("expected a validation for {extra:?}");
+            };
+            assert_eq!(validation.challenge, expected, "{extra:?}");
+        }
+    }
+
+    #[test]
     fn resolver_defaults_to_resolv_conf() {
         let line = "validate example.com --token t --key-authorization t.x";
         let Ok(Command::Run(invocation)) = parse_args(&args(line), Some("nameserver 192.0.2.1\n"))
@@ -221,15 +295,57 @@ mod tests {
             ("validate example.com --token t --key-authorization t.x --deadline 5", "invalid duration"),
             ("validate example.com --token t --key-authorization t.x --allow-reserved 10.0.0.1/8", "host bits"),
             ("validate example.com --token t --key-authorization t.x --policy le", "use boulder"),
+            ("validate example.com --token t --key-authorization t.x --challenge dns-01", "use http-01 or tls-alpn-01"),
             ("validate example.com --token t --key-authorization t.x --frobnicate", "unknown option"),
             ("validate", "missing <identifier>"),
             ("frob example.com", "unknown command"),
             ("validate a.com b.com", "unexpected argument"),
             ("validate example.com --token t+ --key-authorization t+.x", "not base64url"),
+            ("validate example.com --token t --key-authorization t.x --expect t=x", "--expect is for diagnose"),
+            ("diagnose example.com --token t", "diagnose takes no --token"),
+            ("diagnose example.com --key-authorization t.x", "diagnose takes no --token"),
+            ("diagnose example.com --challenge tls-alpn-01", "diagnose predicts http-01 only"),
+            ("diagnose example.com --expect nothing-to-expect", "is not PATH=CONTENT"),
+            ("diagnose example.com --expect /robots.txt=x", "is not under /.well-known/acme-challenge/"),
+            ("diagnose example.com --expect /.well-known/acme-challenge/=x", "is not base64url"),
+            ("diagnose example.com --expect a+b=x", "is not base64url"),
+            ("diagnose example.com --expect", "--expect needs a value"),
         ];
         for (line, fragment) in rows {
             let error = parse_args(&args(line), None).unwrap_err();
             assert!(error.contains(fragment), "{line}: {error}");
+        }
+    }
+
+    #[test]
+    fn parses_a_diagnose_command() {
+        let rows = [
+            ("diagnose example.com", None), // a random token
+            (
+                "diagnose example.com --expect /.well-known/acme-challenge/abc=hello",
+                Some(("/.well-known/acme-challenge/abc", "hello")),
+            ), // the full path
+            (
+                "diagnose example.com --expect abc=a=b",
+                Some(("/.well-known/acme-challenge/abc", "a=b")),
+            ), // a bare token; the content may hold '='
+            (
+                "diagnose example.com --expect abc=",
+                Some(("/.well-known/acme-challenge/abc", "")),
+            ), // an empty file
+        ];
+        for (line, expected) in rows {
+            let Ok(Command::Run(invocation)) = parse_args(&args(line), None) else {
+                panic!("expected a run for {line}");
+            };
+            let crate::Job::Diagnose(diagnose) = &invocation.job else {
+                panic!("expected a diagnosis for {line}");
+            };
+            let got = diagnose
+                .expect
+                .as_ref()
+                .map(|e| (e.path.as_str(), e.content.as_str()));
+            assert_eq!(got, expected, "{line}");
         }
     }
 }

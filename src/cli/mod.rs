@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! acme-preflight validate <identifier> --token <TOKEN> --key-authorization <KEYAUTH>
-//! acme-preflight diagnose <identifier>
+//! acme-preflight diagnose <identifier> [--expect PATH=CONTENT]
 //! ```
 
 mod args;
@@ -21,7 +21,7 @@ pub use render::render_human;
 pub use resolv_conf::first_nameserver;
 
 use crate::job::{Job, Options};
-use crate::report::{ProblemType, Report, Status};
+use crate::report::{ProblemType, Report, Status, Verdict};
 
 /// How to print a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,14 +56,29 @@ pub enum Command {
 
 /// Renders a report in `format`, ending with a newline.
 pub fn render(report: &Report, format: OutputFormat, color: bool) -> String {
-    match format {
-        OutputFormat::Json => format!("{}\n", report.to_json()),
-        OutputFormat::Human => render_human(report, color),
+    match (format, &report.diagnosis) {
+        (OutputFormat::Json, _) => format!("{}\n", report.to_json()),
+        (OutputFormat::Human, Some(diagnosis)) => {
+            crate::diagnose::human::render(report, diagnosis, color)
+        }
+        (OutputFormat::Human, None) => render_human(report, color),
     }
 }
 
 /// The exit code for a report: 0 valid, 1 invalid, 3 when the checker could not predict.
+/// For a diagnosis: 0 pass, 1 fail, 4 pass-with-fallback or intermittent (3 likewise).
 pub fn exit_code(report: &Report) -> u8 {
+    let internal = report
+        .problem
+        .as_ref()
+        .is_some_and(|p| p.problem_type == ProblemType::ServerInternal);
+    if let (Some(diagnosis), false) = (&report.diagnosis, internal) {
+        return match diagnosis.verdict {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+            Verdict::PassWithFallback | Verdict::Intermittent => 4,
+        };
+    }
     match (&report.status, &report.problem) {
         (Status::Valid, _) => 0,
         (Status::Invalid, Some(problem)) if problem.problem_type == ProblemType::ServerInternal => {

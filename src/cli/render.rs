@@ -96,11 +96,27 @@ fn for_host(hostname: &str) -> String {
 }
 
 fn describe(record: &ValidationRecord, earlier: &[ValidationRecord]) -> String {
-    let url = record.url.as_deref().unwrap_or("(TLS-ALPN-01)");
     let family = if record.address_used.is_ipv6() {
         "IPv6"
     } else {
         "IPv4"
+    };
+    let Some(url) = record.url.as_deref() else {
+        // TLS-ALPN-01: one record, the failed IPv6 address in addressesTried.
+        let tried: Vec<String> = record
+            .addresses_tried
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        let after = if tried.is_empty() {
+            String::new()
+        } else {
+            format!(", after {} failed", tried.join(", "))
+        };
+        return format!(
+            "TLS handshake offering acme-tls/1 with {} port {} ({family}{after})",
+            record.address_used, record.port
+        );
     };
     let retry = earlier
         .iter()
@@ -137,4 +153,33 @@ pub(crate) fn fix(report: &Report) -> Option<String> {
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+    use crate::report::ValidationRecord;
+
+    fn record(url: Option<&str>, used: &str, tried: &[&str]) -> ValidationRecord {
+        ValidationRecord {
+            url: url.map(str::to_string),
+            hostname: "example.com".to_string(),
+            port: if url.is_some() { 80 } else { 443 },
+            addresses_resolved: vec![],
+            address_used: used.parse().unwrap(),
+            addresses_tried: tried.iter().map(|a| a.parse().unwrap()).collect(),
+        }
+    }
+
+    #[test]
+    fn describes_each_kind_of_record() {
+        let rows = [
+            (record(Some("http://example.com/x"), "2001:db8::1", &[]), "GET http://example.com/x from 2001:db8::1 (IPv6)"), // HTTP-01
+            (record(None, "198.51.100.1", &[]), "TLS handshake offering acme-tls/1 with 198.51.100.1 port 443 (IPv4)"), // TLS-ALPN-01
+            (record(None, "198.51.100.1", &["2001:db8::1"]), "TLS handshake offering acme-tls/1 with 198.51.100.1 port 443 (IPv4, after 2001:db8::1 failed)"), // its fallback
+        ];
+        for (record, expected) in rows {
+            assert_eq!(describe(&record, &[]), expected);
+        }
+    }
 }

@@ -110,15 +110,52 @@ async fn lookup_family<N: Network>(
     Ok(usable)
 }
 
-/// One query: datagram first, again over a byte stream when truncated; retried only on
-/// timeouts, as `bdns` does, within the validation's deadline.
-async fn lookup<N: Network>(
+/// One address query (A or AAAA): every address of exactly that type in the answer, reserved
+/// ones included.
+pub(crate) async fn lookup<N: Network>(
     network: &N,
     host: &str,
     query_type: QueryType,
     options: &Options,
     deadline: Deadline,
 ) -> Result<Vec<IpAddr>, DnsFailure> {
+    let (id, bytes) = exchange(network, host, query_type, options, deadline).await?;
+    addresses_in(&bytes, id, host, query_type)
+}
+
+/// The CAA records at `host` (RFC 8659), as `(flags, tag, value)`; `diagnose` shows them for
+/// information (Boulder checks CAA after the challenge, walking up the tree).
+pub(crate) async fn lookup_caa<N: Network>(
+    network: &N,
+    host: &str,
+    options: &Options,
+    deadline: Deadline,
+) -> Result<Vec<(u8, String, Vec<u8>)>, DnsFailure> {
+    let (id, bytes) = exchange(network, host, QueryType::Caa, options, deadline).await?;
+    let message = dns::decode_response(&bytes).map_err(|_| DnsFailure::ServerFailure)?;
+    if !message.answers_to(id, host, QueryType::Caa) {
+        return Err(DnsFailure::ServerFailure);
+    }
+    dns::wrap_err(QueryType::Caa, host, &message).map_err(|problem| problem.cause)?;
+    let records = message
+        .answers
+        .into_iter()
+        .filter_map(|record| match record.data {
+            dns::RecordData::Caa { flags, tag, value } => Some((flags, tag, value)),
+            _ => None,
+        });
+    Ok(records.collect())
+}
+
+/// One query: datagram first, again over a byte stream when truncated; retried only on
+/// timeouts, as `bdns` does, within the validation's deadline. Returns the id and the answer.
+async fn exchange<N: Network>(
+    network: &N,
+    host: &str,
+    query_type: QueryType,
+    options: &Options,
+    deadline: Deadline,
+) -> Result<(u16, Vec<u8>), DnsFailure> {
     let id = network.random_u64() as u16;
     let query = dns::encode_query(id, host, query_type).map_err(|_| DnsFailure::ServerFailure)?;
     for _ in 0..options.dns_tries.max(1) {
@@ -144,7 +181,7 @@ async fn lookup<N: Network>(
             Err(DnsTransportError::Timeout) => continue,
             Err(DnsTransportError::Network(_)) => return Err(DnsFailure::NetworkError),
             Err(DnsTransportError::Other(_)) => return Err(DnsFailure::ServerFailure),
-            Ok(bytes) => return addresses_in(&bytes, id, host, query_type),
+            Ok(bytes) => return Ok((id, bytes)),
         }
     }
     Err(DnsFailure::Timeout)

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use super::{Report, Status, ValidationRecord};
 
 /// `{"type":…,"status":…,"error":{…},"validationRecord":[…]}`.
-pub(super) fn challenge_object(report: &Report) -> String {
+pub(crate) fn challenge_object(report: &Report) -> String {
     let mut out = String::with_capacity(512);
     out.push_str("{\"type\":");
     string(&mut out, report.challenge.name());
@@ -37,7 +37,7 @@ pub(super) fn challenge_object(report: &Report) -> String {
     out
 }
 
-fn validation_record(out: &mut String, record: &ValidationRecord) {
+pub(crate) fn validation_record(out: &mut String, record: &ValidationRecord) {
     out.push('{');
     if let Some(url) = &record.url {
         out.push_str("\"url\":");

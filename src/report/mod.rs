@@ -1,10 +1,15 @@
 //! The finished prediction: the challenge object Let's Encrypt would return.
 
-mod json;
+mod diagnosis;
+pub(crate) mod json;
 mod problem;
 
 use std::net::IpAddr;
 
+pub use diagnosis::{
+    AddressObservation, AddressRole, ConnectResult, Diagnosis, Finding, Identity, Lookup, Outcome,
+    Probe, ResponseSummary, Severity, Verdict,
+};
 pub use problem::{Problem, ProblemType};
 
 use crate::job::ChallengeType;
@@ -59,11 +64,19 @@ pub struct Report {
     pub trace: Vec<TraceEvent>,
     /// Where Let's Encrypt's documentation and Boulder's code disagree and the code was followed.
     pub notes: Vec<String>,
+    /// For a `diagnose` job: the verdict, the observations and the findings. The fields above
+    /// then hold the predicted Let's Encrypt attempt.
+    pub diagnosis: Option<Box<Diagnosis>>,
 }
 
 impl Report {
-    /// The challenge object as Let's Encrypt's API returns it (RFC 8555 field names), as JSON.
+    /// The challenge object as Let's Encrypt's API returns it (RFC 8555 field names), as JSON;
+    /// for a diagnosis, the diagnosis JSON (docs/diagnose.md), which embeds the predicted
+    /// validation records.
     pub fn to_json(&self) -> String {
-        json::challenge_object(self)
+        match &self.diagnosis {
+            Some(diagnosis) => crate::diagnose::json::render(self, diagnosis),
+            None => json::challenge_object(self),
+        }
     }
 }

@@ -10,7 +10,8 @@ use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
 use crate::bindings::{CheckerComponent, CheckerComponentPre};
 use crate::cache::{self, Cache};
 use crate::{
-    ApiMisuse, Command, Completion, Job, Options, OutputFormat, Progress, ValidationReport,
+    ApiError, ApiMisuse, Cidr, Command, Completion, Invocation, Job, Options, OutputFormat,
+    Progress, ValidationReport,
 };
 
 /// How much of the component's standard error (its panic messages) an [`Instance`] keeps.
@@ -111,6 +112,18 @@ impl Instance {
             args,
             resolv_conf,
         )
+    }
+
+    /// `cli.parse-request`: an HTTP API request, with the reserved blocks the deployment allows.
+    pub fn parse_request(
+        &mut self,
+        path: &str,
+        body: &str,
+        deployment_allow_reserved: &[Cidr],
+    ) -> wasmtime::Result<Result<Invocation, ApiError>> {
+        self.exports
+            .acme_preflight_checker_cli()
+            .call_parse_request(&mut self.store, path, body, deployment_allow_reserved)
     }
 
     /// `checker.default-options`: Let's Encrypt's settings, with a zero seed.

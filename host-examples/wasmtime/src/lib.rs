@@ -61,8 +61,12 @@ pub use bindings::acme_preflight::checker::report::{
     ChallengeStatus, Problem, ProblemType, TraceEvent, ValidationRecord, ValidationReport,
 };
 pub use bindings::acme_preflight::checker::types::{IpAddress, SocketAddress};
-pub use bindings::exports::acme_preflight::checker::checker::{ApiMisuse, Job, Options, Progress};
-pub use bindings::exports::acme_preflight::checker::cli::{Command, Invocation, OutputFormat};
+pub use bindings::exports::acme_preflight::checker::checker::{
+    ApiMisuse, Cidr, Job, Options, Progress,
+};
+pub use bindings::exports::acme_preflight::checker::cli::{
+    ApiError, Command, Invocation, OutputFormat,
+};
 pub use cache::Cache;
 pub use checker::{Checker, Instance, Session};
 pub use driver::Driver;

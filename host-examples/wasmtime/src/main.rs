@@ -19,6 +19,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod serve;
+
 use acme_preflight_host::{
     run_session, std_socket_addr, Cache, Checker, Command, Instance, Invocation, Observer,
     SessionError,
@@ -54,6 +56,9 @@ fn run() -> Result<u8, (u8, String)> {
     let mut args = arguments()?;
     let component = component_flag(&mut args)?;
     let checker = load_checker(component).map_err(|message| (FAILURE, message))?;
+    if args.first().map(String::as_str) == Some("serve") {
+        return serve::run(checker, args.get(1..).unwrap_or_default());
+    }
     let mut instance = checker.instantiate().map_err(|e| {
         (
             FAILURE,

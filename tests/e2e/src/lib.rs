@@ -63,14 +63,46 @@ pub fn record(url: &str, hostname: &str, port: u16, resolved: &[&str], used: &st
     )
 }
 
+/// The demo scenario's TLS sibling: HTTPS redirect targets and `acme-tls/1` responders.
+pub fn tls_scenario() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testbed/scenarios/tls.json")
+}
+
+/// One TLS-ALPN-01 validation record in Boulder's JSON: no url, port 443, `addressesTried`
+/// after a fallback.
+pub fn alpn_record(hostname: &str, resolved: &[&str], used: &str, tried: &[&str]) -> String {
+    let list = |addresses: &[&str]| {
+        let quoted: Vec<String> = addresses.iter().map(|a| format!("\"{a}\"")).collect();
+        quoted.join(",")
+    };
+    let tried = if tried.is_empty() {
+        String::new()
+    } else {
+        format!(",\"addressesTried\":[{}]", list(tried))
+    };
+    format!(
+        "{{\"hostname\":\"{hostname}\",\"port\":\"443\",\"addressesResolved\":[{}],\"addressUsed\":\"{used}\"{tried}}}",
+        list(resolved)
+    )
+}
+
 /// The challenge object: valid, or invalid with (type, detail, status).
 pub fn challenge(error: Option<(&str, &str, u16)>, records: &[String]) -> String {
+    challenge_of("http-01", error, records)
+}
+
+/// The challenge object of `challenge_type`: valid, or invalid with (type, detail, status).
+pub fn challenge_of(
+    challenge_type: &str,
+    error: Option<(&str, &str, u16)>,
+    records: &[String],
+) -> String {
     let status = if error.is_some() { "invalid" } else { "valid" };
     let error = error.map_or(String::new(), |(kind, detail, code)| {
         format!(",\"error\":{{\"type\":\"urn:ietf:params:acme:error:{kind}\",\"detail\":\"{detail}\",\"status\":{code}}}")
     });
     format!(
-        "{{\"type\":\"http-01\",\"status\":\"{status}\"{error},\"validationRecord\":[{}]}}\n",
+        "{{\"type\":\"{challenge_type}\",\"status\":\"{status}\"{error},\"validationRecord\":[{}]}}\n",
         records.join(",")
     )
 }

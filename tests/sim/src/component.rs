@@ -17,6 +17,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::host::Driver;
 
+mod diagnosis;
+
 /// The WIT bindings, apart from the crate of the same name.
 mod wit {
     wasmtime::component::bindgen!({
@@ -213,8 +215,8 @@ fn stream_error_to_wit(error: StreamError) -> wit_io::StreamError {
     }
 }
 
-fn report_from_wit(report: wit_report::ValidationReport) -> Report {
-    let problem_type = |t: wit_report::ProblemType| match t {
+fn problem_type_from_wit(t: wit_report::ProblemType) -> ProblemType {
+    match t {
         wit_report::ProblemType::Connection => ProblemType::Connection,
         wit_report::ProblemType::Dns => ProblemType::Dns,
         wit_report::ProblemType::Malformed => ProblemType::Malformed,
@@ -222,9 +224,16 @@ fn report_from_wit(report: wit_report::ValidationReport) -> Report {
         wit_report::ProblemType::Unauthorized => ProblemType::Unauthorized,
         wit_report::ProblemType::Caa => ProblemType::Caa,
         wit_report::ProblemType::ServerInternal => ProblemType::ServerInternal,
-    };
+    }
+}
+
+fn report_from_wit(report: wit_report::ValidationReport) -> Report {
+    let problem_type = problem_type_from_wit;
     Report {
-        challenge: ChallengeType::Http01,
+        challenge: match report.challenge_type.as_str() {
+            "tls-alpn-01" => ChallengeType::TlsAlpn01,
+            _ => ChallengeType::Http01,
+        },
         status: match report.status {
             wit_report::ChallengeStatus::Valid => Status::Valid,
             wit_report::ChallengeStatus::Invalid => Status::Invalid,
@@ -253,5 +262,9 @@ fn report_from_wit(report: wit_report::ValidationReport) -> Report {
             })
             .collect(),
         notes: report.notes,
+        diagnosis: report
+            .diagnosis
+            .and_then(diagnosis::diagnosis_from_wit)
+            .map(Box::new),
     }
 }

@@ -2,8 +2,35 @@
 
 use crate::world::{DnsAnswer, World};
 
+/// What the resolver does with a query.
+pub(crate) enum Exchange {
+    /// An answer message.
+    Answer(Vec<u8>),
+    /// No answer: a timeout.
+    Silent,
+    /// The host reports a network error.
+    Unreachable,
+    /// The host reports another transport failure.
+    Failure,
+}
+
+/// The resolver's reaction to a query message.
+pub(crate) fn exchange(world: &World, query: &[u8], stream: bool) -> Exchange {
+    let transport_fault = Question::parse(query).and_then(|q| {
+        match world.dns.get(&(q.name.clone(), q.record_type)) {
+            Some(DnsAnswer::Unreachable) => Some(Exchange::Unreachable),
+            Some(DnsAnswer::TransportFailure) => Some(Exchange::Failure),
+            _ => None,
+        }
+    });
+    match transport_fault {
+        Some(fault) => fault,
+        None => answer(world, query, stream).map_or(Exchange::Silent, Exchange::Answer),
+    }
+}
+
 /// The answer to a query: `None` when the resolver stays silent (a timeout).
-pub(crate) fn answer(world: &World, query: &[u8], stream: bool) -> Option<Vec<u8>> {
+fn answer(world: &World, query: &[u8], stream: bool) -> Option<Vec<u8>> {
     let question = Question::parse(query)?;
     let mut response = Response::new(&question);
     let mut name = question.name.clone();
@@ -26,7 +53,9 @@ pub(crate) fn answer(world: &World, query: &[u8], stream: bool) -> Option<Vec<u8
                 response.rcode = 3;
                 return Some(response.encode());
             }
-            Some(DnsAnswer::Timeout) => return None,
+            Some(DnsAnswer::Timeout | DnsAnswer::Unreachable | DnsAnswer::TransportFailure) => {
+                return None
+            }
             Some(DnsAnswer::Rcode(rcode)) => {
                 response.rcode = rcode;
                 return Some(response.encode());

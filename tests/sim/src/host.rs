@@ -10,7 +10,8 @@ use acme_preflight::io::{
 };
 use acme_preflight::{Report, Session, Step};
 
-use crate::dns_server;
+use crate::dns_server::{self, Exchange};
+use crate::tls::{HelloSeen, TlsConnection};
 use crate::world::{Behaviour, Reply, World};
 
 /// Something that runs sessions step by step: the native core or the component.
@@ -37,8 +38,11 @@ pub struct Outcome {
     pub report: Report,
     /// Virtual milliseconds from the first step to the report.
     pub elapsed_ms: u64,
-    /// Every HTTP request head the servers received, with the address dialed.
+    /// Every HTTP request head the servers received (decrypted for HTTPS), with the address
+    /// dialed.
     pub http_requests: Vec<(SocketAddr, String)>,
+    /// Every TLS client hello the servers received, with the address dialed.
+    pub tls_hellos: Vec<(SocketAddr, HelloSeen)>,
     /// The number of DNS exchanges.
     pub dns_exchanges: usize,
 }
@@ -58,6 +62,7 @@ pub fn run(world: &World, driver: &mut dyn Driver) -> Result<Outcome, String> {
         pending: BTreeMap::new(),
         connections: BTreeMap::new(),
         http_requests: Vec::new(),
+        tls_hellos: Vec::new(),
         dns_exchanges: 0,
     };
     let mut completions = Vec::new();
@@ -68,6 +73,7 @@ pub fn run(world: &World, driver: &mut dyn Driver) -> Result<Outcome, String> {
                     report,
                     elapsed_ms: host.now,
                     http_requests: host.http_requests,
+                    tls_hellos: host.tls_hellos,
                     dns_exchanges: host.dns_exchanges,
                 })
             }
@@ -92,6 +98,8 @@ struct Connection {
     output: Vec<u8>,
     /// When the output becomes readable.
     ready_at: u64,
+    /// The server side of TLS, on TLS listeners.
+    tls: Option<TlsConnection>,
 }
 
 struct SimHost<'a> {
@@ -103,6 +111,7 @@ struct SimHost<'a> {
     pending: BTreeMap<u32, IoOutcome>,
     connections: BTreeMap<RequestId, Connection>,
     http_requests: Vec<(SocketAddr, String)>,
+    tls_hellos: Vec<(SocketAddr, HelloSeen)>,
     dns_exchanges: usize,
 }
 
@@ -143,16 +152,21 @@ impl SimHost<'_> {
             } => {
                 self.dns_exchanges += 1;
                 let stream = transport == DnsTransport::ByteStream;
-                match dns_server::answer(self.world, &message, stream) {
-                    Some(bytes) => {
-                        self.complete(id, now + ROUND_TRIP_MS, IoOutcome::DnsExchanged(Ok(bytes)))
+                let (at, result) = match dns_server::exchange(self.world, &message, stream) {
+                    Exchange::Answer(bytes) => (now + ROUND_TRIP_MS, Ok(bytes)),
+                    Exchange::Silent => {
+                        (now + u64::from(timeout_ms), Err(DnsTransportError::Timeout))
                     }
-                    None => self.complete(
-                        id,
-                        now + u64::from(timeout_ms),
-                        IoOutcome::DnsExchanged(Err(DnsTransportError::Timeout)),
+                    Exchange::Unreachable => (
+                        now + ROUND_TRIP_MS,
+                        Err(DnsTransportError::Network("network is unreachable".into())),
                     ),
-                }
+                    Exchange::Failure => (
+                        now + ROUND_TRIP_MS,
+                        Err(DnsTransportError::Other("HTTP 502".into())),
+                    ),
+                };
+                self.complete(id, at, IoOutcome::DnsExchanged(result));
             }
             Request::Connect {
                 address,
@@ -189,7 +203,14 @@ impl SimHost<'_> {
                 self.now + u64::from(timeout_ms),
                 failed(DialError::Timeout),
             ),
-            Behaviour::Serve { .. } => {
+            behaviour @ (Behaviour::Serve { .. }
+            | Behaviour::Vhosts { .. }
+            | Behaviour::Tls { .. }
+            | Behaviour::Answer(_)) => {
+                let tls = match behaviour {
+                    Behaviour::Tls { server, .. } => Some(TlsConnection::new(server)),
+                    _ => None,
+                };
                 self.connections.insert(
                     id,
                     Connection {
@@ -198,6 +219,7 @@ impl SimHost<'_> {
                         reply: None,
                         output: Vec::new(),
                         ready_at: 0,
+                        tls,
                     },
                 );
                 self.complete(id, at, IoOutcome::Connected(Ok(())));
@@ -214,18 +236,34 @@ impl SimHost<'_> {
                 IoOutcome::Sent(Err(StreamError::Closed)),
             );
         };
+        if conn.tls.is_some() {
+            return self.send_tls(id, connection, data);
+        }
         conn.received.extend_from_slice(&data);
+        if conn.reply.is_none() {
+            if let Behaviour::Answer(reply) =
+                self.world.behaviour(conn.address.ip(), conn.address.port())
+            {
+                let (reply, delay) = match reply {
+                    Reply::Delayed(ms, inner) => (*inner, ms),
+                    other => (other, 0),
+                };
+                conn.ready_at = now + ROUND_TRIP_MS + delay;
+                if let Reply::Bytes(bytes) | Reply::BytesThenHang(bytes) = &reply {
+                    conn.output = bytes.clone();
+                }
+                conn.reply = Some(reply);
+            }
+        }
         if conn.reply.is_none() {
             if let Some(end) = find(&conn.received, b"\r\n\r\n") {
                 let head = String::from_utf8_lossy(&conn.received[..end]).to_string();
                 let uri = head.split(' ').nth(1).unwrap_or("").to_string();
-                let reply = match self.world.behaviour(conn.address.ip(), conn.address.port()) {
-                    Behaviour::Serve { routes, default } => routes
-                        .into_iter()
-                        .find(|(route, _)| *route == uri)
-                        .map_or(default, |(_, reply)| reply),
-                    _ => Reply::Close,
-                };
+                let reply = self
+                    .world
+                    .behaviour(conn.address.ip(), conn.address.port())
+                    .reply(&uri, &head)
+                    .unwrap_or(Reply::Close);
                 let (reply, delay) = match reply {
                     Reply::Delayed(ms, inner) => (*inner, ms),
                     other => (other, 0),
@@ -252,6 +290,23 @@ impl SimHost<'_> {
                 IoOutcome::Received(Err(StreamError::Closed)),
             );
         };
+        if let Some(tls) = &conn.tls {
+            let at = conn.ready_at.max(now + ROUND_TRIP_MS);
+            let outcome = if !conn.output.is_empty() {
+                let take = conn.output.len().min(max_bytes as usize);
+                IoOutcome::Received(Ok(conn.output.drain(..take).collect()))
+            } else if conn.reply == Some(Reply::Reset) {
+                IoOutcome::Received(Err(StreamError::Reset))
+            } else if tls.finished {
+                IoOutcome::Received(Ok(Vec::new()))
+            } else {
+                return self.complete(id, deadline, timed_out);
+            };
+            if at > deadline {
+                return self.complete(id, deadline, timed_out);
+            }
+            return self.complete(id, at, outcome);
+        }
         let Some(reply) = conn.reply.clone() else {
             return self.complete(id, deadline, timed_out);
         };
@@ -275,7 +330,57 @@ impl SimHost<'_> {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+impl SimHost<'_> {
+    /// Client bytes on a TLS connection: the server's handshake, then HTTP over TLS.
+    fn send_tls(&mut self, id: RequestId, connection: RequestId, data: Vec<u8>) {
+        let now = self.now;
+        let Some(conn) = self.connections.get_mut(&connection) else {
+            return;
+        };
+        let Some(tls) = conn.tls.as_mut() else {
+            return;
+        };
+        let progress = tls.receive(&data);
+        if let Some(hello) = progress.hello {
+            self.tls_hellos.push((conn.address, hello));
+        }
+        if conn.output.is_empty() {
+            conn.ready_at = now + ROUND_TRIP_MS + progress.delay_ms;
+        }
+        conn.output.extend_from_slice(&progress.output);
+        if let Some(head) = progress.request_head {
+            let uri = head.split(' ').nth(1).unwrap_or("").to_string();
+            let reply = match self.world.behaviour(conn.address.ip(), conn.address.port()) {
+                Behaviour::Tls {
+                    routes, default, ..
+                } => routes
+                    .into_iter()
+                    .find(|(route, _)| *route == uri)
+                    .map_or(default, |(_, reply)| reply),
+                _ => Reply::Close,
+            };
+            let (reply, delay) = match reply {
+                Reply::Delayed(ms, inner) => (*inner, ms),
+                other => (other, 0),
+            };
+            let bytes = match &reply {
+                Reply::Bytes(bytes) => tls.respond(bytes, true),
+                Reply::BytesThenHang(bytes) => tls.respond(bytes, false),
+                Reply::Close => tls.respond(b"", true),
+                _ => Vec::new(),
+            };
+            if conn.output.is_empty() {
+                conn.ready_at = now + ROUND_TRIP_MS + delay;
+            }
+            conn.output.extend_from_slice(&bytes);
+            conn.reply = Some(reply);
+            self.http_requests.push((conn.address, head));
+        }
+        self.complete(id, now + ROUND_TRIP_MS, IoOutcome::Sent(Ok(())));
+    }
+}
+
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)

@@ -5,11 +5,16 @@
 //! component inside wasmtime) against it until the report, jumping the clock from event to
 //! event, so a 10-second connect timeout costs no real time.
 
+pub mod certs;
 mod component;
 mod dns_server;
 mod host;
+pub mod tls;
+mod vhosts;
 mod world;
 
 pub use component::{ComponentDriver, ComponentLoader};
 pub use host::{run, Driver, NativeDriver, Outcome as RunOutcome};
+pub use tls::{HelloSeen, TlsServer, Versions};
+pub use vhosts::site;
 pub use world::{Behaviour, DnsAnswer, Reply, World};

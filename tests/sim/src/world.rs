@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use crate::tls::TlsServer;
+
 /// What the resolver answers for one name and type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DnsAnswer {
@@ -17,6 +19,10 @@ pub enum DnsAnswer {
     Extended(u16, u16, String),
     /// No answer at all: every exchange times out.
     Timeout,
+    /// The resolver cannot be reached (the host reports a network error).
+    Unreachable,
+    /// The transport fails otherwise (e.g. DNS over HTTPS answering HTTP 502).
+    TransportFailure,
     /// The datagram answer is truncated (TC bit, no records); the stream answer is this.
     Truncated(Box<DnsAnswer>),
 }
@@ -97,6 +103,26 @@ pub enum Behaviour {
         /// The reply for any other URI.
         default: Reply,
     },
+    /// An HTTPS server: the TLS handshake as `server` plays it, then HTTP as `Serve` does.
+    Tls {
+        /// The TLS side.
+        server: TlsServer,
+        /// Replies by request URI.
+        routes: Vec<(String, Reply)>,
+        /// The reply for any other URI.
+        default: Reply,
+    },
+    /// Accepts and answers the client's first bytes with this reply, whatever they are (a
+    /// plain HTTP server on a TLS port, a TLS 1.1-only server's alert, garbage).
+    Answer(Reply),
+    /// Name-based virtual hosts (see `vhosts.rs`): the site named by the request's `Host`,
+    /// else the default server.
+    Vhosts {
+        /// Sites by host name, each a `Serve`.
+        sites: Vec<(String, Box<Behaviour>)>,
+        /// The server for any other `Host`.
+        default: Box<Behaviour>,
+    },
 }
 
 /// The scenario: DNS data and the behaviour of every address and port.
@@ -169,6 +195,29 @@ impl World {
                 default: Reply::not_found(),
             },
         )
+    }
+
+    /// An HTTPS server on port 443 of `address`: `server`'s TLS, then `routes`, 404 for
+    /// anything else.
+    pub fn serve_tls(self, address: &str, server: TlsServer, routes: &[(&str, Reply)]) -> World {
+        let routes = routes
+            .iter()
+            .map(|(uri, reply)| (uri.to_string(), reply.clone()))
+            .collect();
+        self.listen(
+            address,
+            443,
+            Behaviour::Tls {
+                server,
+                routes,
+                default: Reply::not_found(),
+            },
+        )
+    }
+
+    /// `address` answers the first bytes on `port` with `reply`.
+    pub fn answer(self, address: &str, port: u16, reply: Reply) -> World {
+        self.listen(address, port, Behaviour::Answer(reply))
     }
 
     /// `address` refuses connections on `port`.

@@ -170,6 +170,20 @@ fn dns_outcomes() {
             records: vec![],
         },
         Case {
+            name: "resolver unreachable (D5)",
+            world: World::new().dns(HOST, 1, DnsAnswer::Unreachable).dns(HOST, 28, DnsAnswer::Unreachable),
+            identifier: HOST, extra: &[],
+            expect: Err((Dns, format!("DNS problem: networking error looking up A for {HOST}; DNS problem: networking error looking up AAAA for {HOST}"))),
+            records: vec![],
+        },
+        Case {
+            name: "other resolver failure, e.g. DoH status 502 (D6)",
+            world: World::new().dns(HOST, 1, DnsAnswer::TransportFailure).dns(HOST, 28, DnsAnswer::TransportFailure),
+            identifier: HOST, extra: &[],
+            expect: Err((Dns, format!("DNS problem: server failure at resolver looking up A for {HOST}; DNS problem: server failure at resolver looking up AAAA for {HOST}"))),
+            records: vec![],
+        },
+        Case {
             name: "REFUSED has no explanation suffix (D7)",
             world: World::new().dns(HOST, 1, DnsAnswer::Rcode(5)).dns(HOST, 28, DnsAnswer::Rcode(5)),
             identifier: HOST, extra: &[],

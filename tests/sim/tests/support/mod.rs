@@ -8,6 +8,8 @@ use acme_preflight::cli::{parse_args, Command};
 use acme_preflight::{ProblemType, Session, Status};
 use acme_preflight_sim::{run, ComponentLoader, NativeDriver, RunOutcome, World};
 
+pub mod diagnose;
+
 /// The identifier's token and key authorization used by every case.
 pub const TOKEN: &str = "tok";
 /// `<token>.<thumbprint>`.
@@ -38,7 +40,8 @@ pub fn url(host: &str) -> String {
     format!("http://{host}{PATH}")
 }
 
-fn component() -> &'static ComponentLoader {
+/// The built component, compiled once per test binary.
+pub fn component() -> &'static ComponentLoader {
     static LOADER: OnceLock<ComponentLoader> = OnceLock::new();
     LOADER.get_or_init(|| {
         let path = std::env::var_os("ACME_PREFLIGHT_COMPONENT")

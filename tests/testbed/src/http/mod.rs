@@ -8,7 +8,7 @@ pub mod response;
 pub mod tls;
 
 use std::io::{Read, Write};
-use std::net::{Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,6 +35,9 @@ pub struct HttpServer {
     log: Arc<EventLog>,
     #[cfg(feature = "tls")]
     tls: Option<Arc<rustls::ServerConfig>>,
+    /// TLS-ALPN-01 responders' configurations, by address and port.
+    #[cfg(feature = "tls")]
+    acme_tls1: Vec<(IpAddr, u16, Arc<rustls::ServerConfig>)>,
 }
 
 /// A connection after the optional TLS handshake.
@@ -66,12 +69,24 @@ impl HttpServer {
         } else {
             None
         };
+        #[cfg(feature = "tls")]
+        let acme_tls1 = {
+            let mut configs = Vec::new();
+            for (address, port, endpoint) in scenario.sockets() {
+                if let (Some(acme), true) = (&endpoint.acme_tls1, endpoint.tls_on(port)) {
+                    configs.push((address, port, tls::acme_tls1_config(acme)?));
+                }
+            }
+            configs
+        };
         Ok(Arc::new(HttpServer {
             scenario,
             life,
             log,
             #[cfg(feature = "tls")]
             tls,
+            #[cfg(feature = "tls")]
+            acme_tls1,
         }))
     }
 
@@ -132,7 +147,8 @@ impl HttpServer {
                 OnConnect::Reset => reset(&stream, "on_connect reset"),
                 OnConnect::Close => "on_connect close".to_string(),
                 OnConnect::Hang => self.hang(&stream, None, "on_connect hang"),
-                OnConnect::Serve => self.serve_endpoint(&stream, e, local.port(), &mut event),
+                OnConnect::Raw => self.raw(&stream, &e.default),
+                OnConnect::Serve => self.serve_endpoint(&stream, e, local, &mut event),
             },
         };
         self.log.push(event.into_event());
@@ -142,7 +158,7 @@ impl HttpServer {
         &self,
         stream: &TcpStream,
         endpoint: &Endpoint,
-        port: u16,
+        local: SocketAddr,
         event: &mut HttpEvent,
     ) -> String {
         let timeouts = stream
@@ -152,8 +168,8 @@ impl HttpServer {
             return "socket error".to_string();
         };
         let deadline = Instant::now() + HEAD_DEADLINE;
-        let mut conn: Box<dyn Conn> = match self.wrap(clone, endpoint.tls_on(port), deadline, event)
-        {
+        let tls = endpoint.tls_on(local.port());
+        let mut conn: Box<dyn Conn> = match self.wrap(clone, tls, local, deadline, event) {
             Ok(conn) => conn,
             Err(e) => return format!("tls handshake failed: {e}"),
         };
@@ -172,10 +188,16 @@ impl HttpServer {
         &self,
         stream: TcpStream,
         tls: bool,
+        local: SocketAddr,
         deadline: Instant,
         event: &mut HttpEvent,
     ) -> std::io::Result<Box<dyn Conn>> {
-        let Some(config) = self.tls.as_ref().filter(|_| tls) else {
+        let acme = self
+            .acme_tls1
+            .iter()
+            .find(|(address, port, _)| *address == local.ip() && *port == local.port())
+            .map(|(_, _, config)| config);
+        let Some(config) = acme.or(self.tls.as_ref()).filter(|_| tls) else {
             return Ok(Box::new(stream));
         };
         let conn = tls::accept(stream, config, deadline)?;
@@ -189,6 +211,7 @@ impl HttpServer {
         &self,
         stream: TcpStream,
         _tls: bool,
+        _local: SocketAddr,
         _deadline: Instant,
         _event: &mut HttpEvent,
     ) -> std::io::Result<Box<dyn Conn>> {
@@ -228,6 +251,20 @@ impl HttpServer {
             HttpAction::Raw => "raw".to_string(),
             _ => response.status.to_string(),
         }
+    }
+
+    /// `on_connect: raw`: waits for the client's first bytes, sends `response.body` verbatim
+    /// and closes.
+    fn raw(&self, stream: &TcpStream, response: &Response) -> String {
+        let mut scratch = [0u8; 4096];
+        if !sys::wait_readable(stream.as_raw_fd(), READ_TIMEOUT) {
+            return "on_connect raw (nothing arrived)".to_string();
+        }
+        let _ = (&*stream).read(&mut scratch);
+        let _ = (&*stream).write_all(response.body.as_bytes());
+        let _ = stream.shutdown(Shutdown::Write);
+        drain(stream, &self.life);
+        "on_connect raw".to_string()
     }
 
     /// Holds the connection open without answering until `limit`, the lifetime's end, or the peer closing.

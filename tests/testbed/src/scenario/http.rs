@@ -33,6 +33,21 @@ pub struct Endpoint {
     /// Response when no route matches (default 404 "not found").
     #[serde(default = "not_found")]
     pub default: Response,
+    /// Answer TLS-ALPN-01 on this endpoint's TLS ports: offer only `acme-tls/1` and present
+    /// a challenge certificate.
+    #[serde(default)]
+    pub acme_tls1: Option<AcmeTls1>,
+}
+
+/// A TLS-ALPN-01 responder (RFC 8737): the self-signed challenge certificate it presents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeTls1 {
+    /// The one subject alternative name: a DNS name or an IP literal.
+    pub identifier: String,
+    /// The key authorization whose SHA-256 the critical acmeIdentifier extension holds (give
+    /// another one for a wrong certificate).
+    pub key_authorization: String,
 }
 
 /// A packet-filter fault (nftables in the server namespace).
@@ -67,6 +82,9 @@ pub enum OnConnect {
     Close,
     /// Never read nor answer (until the testbed stops).
     Hang,
+    /// Read what arrives first (a TLS client hello, say), send `default.body` verbatim, then
+    /// close: a plain HTTP server on a TLS port, or a TLS 1.1-only server's alert.
+    Raw,
 }
 
 /// A path rule.
@@ -180,8 +198,17 @@ impl Endpoint {
         if self.ports.contains(&0) {
             return Err(err(format!("endpoint {:?}: port 0", self.name)));
         }
-        if self.tls == Some(true) && !cfg!(feature = "tls") {
+        let wants_tls = self.tls == Some(true) || self.acme_tls1.is_some();
+        if wants_tls && !cfg!(feature = "tls") {
             return Err(err("TLS endpoints need the `tls` feature".to_string()));
+        }
+        if let Some(acme) = &self.acme_tls1 {
+            if acme.identifier.is_empty() || !self.ports.iter().any(|p| self.tls_on(*p)) {
+                return Err(err(format!(
+                    "endpoint {:?}: acme_tls1 needs an identifier and a TLS port",
+                    self.name
+                )));
+            }
         }
         for route in &self.routes {
             if route.path.is_some() && route.prefix.is_some() {

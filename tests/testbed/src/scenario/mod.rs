@@ -14,7 +14,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 pub use dns::{Dns, DnsAction, DnsFault, Ede, RecordSet, Transport};
-pub use http::{Endpoint, Firewall, Framing, HttpAction, OnConnect, Response, Route, Slow};
+pub use http::{
+    AcmeTls1, Endpoint, Firewall, Framing, HttpAction, OnConnect, Response, Route, Slow,
+};
 
 use crate::net_plan::{in_server_prefix, SERVER_PREFIX_V4, SERVER_PREFIX_V6};
 
@@ -158,6 +160,28 @@ mod tests {
             ("lifetime max+1", r#"{"lifetime_secs":3601}"#, false),
             // Unknown fields are typos, not silently ignored.
             ("unknown field", r#"{"lifetimesecs":5}"#, false),
+            // TLS-ALPN-01 responders need an identifier and a TLS port.
+            (
+                "acme_tls1 on 443",
+                r#"{"endpoints":[{"addresses":["198.51.100.1"],"ports":[443],"acme_tls1":{"identifier":"a.example","key_authorization":"t.x"}}]}"#,
+                cfg!(feature = "tls"),
+            ),
+            (
+                "acme_tls1 without a TLS port",
+                r#"{"endpoints":[{"addresses":["198.51.100.1"],"ports":[80],"acme_tls1":{"identifier":"a.example","key_authorization":"t.x"}}]}"#,
+                false,
+            ),
+            (
+                "acme_tls1 without an identifier",
+                r#"{"endpoints":[{"addresses":["198.51.100.1"],"ports":[443],"acme_tls1":{"identifier":"","key_authorization":"t.x"}}]}"#,
+                false,
+            ),
+            // `on_connect: raw` answers first bytes with the default body.
+            (
+                "on_connect raw",
+                r#"{"endpoints":[{"addresses":["198.51.100.1"],"ports":[443],"tls":false,"on_connect":"raw"}]}"#,
+                true,
+            ),
             // Addresses outside the test prefixes would route to the real world.
             (
                 "outside v4",

@@ -160,13 +160,16 @@ impl State {
             trace: self.trace.clone(),
             notes: vec![],
             json,
+            diagnosis: None,
         }
     }
 }
 
 impl ck::GuestSession for Session {
     fn start(job: Job, _options: Options) -> Result<ck::Session, String> {
-        let Job::Validate(validation) = job;
+        let Job::Validate(validation) = job else {
+            return Err("the stub only validates".into());
+        };
         if validation.identifier == "panic" {
             panic!("stub asked to panic");
         }
@@ -479,6 +482,17 @@ impl cli::Guest for Stub {
             ChallengeStatus::Valid => 0,
             ChallengeStatus::Invalid => 1,
         }
+    }
+
+    fn parse_request(
+        _path: String,
+        _body: String,
+        _deployment_allow_reserved: Vec<ck::Cidr>,
+    ) -> Result<Invocation, cli::ApiError> {
+        Err(cli::ApiError {
+            status: 404,
+            body: "stub: no HTTP API".into(),
+        })
     }
 }
 

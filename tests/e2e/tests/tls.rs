@@ -1,0 +1,130 @@
+//! TLS on a real network: HTTPS redirect targets (rustls servers with rcgen certificates made
+//! at start-up) and `acme-tls/1` responders, checked through the binary, whose TLS runs inside
+//! the component over the host's plain TCP.
+
+use acme_preflight_e2e::{
+    alpn_record, challenge, challenge_of, challenge_url, record, tls_scenario, validate,
+};
+use testbed::{Scenario, Testbed};
+
+struct Case {
+    domain: &'static str,
+    extra: &'static [&'static str],
+    exit: i32,
+    json: String,
+}
+
+/// Port 80 redirects to HTTPS on an IPv4-only host; the HTTPS hop fails with `problem`.
+fn https_failure(domain: &'static str, v4: &str, kind: &str, message: &str) -> Case {
+    let (http, https) = (
+        challenge_url("http", domain),
+        challenge_url("https", domain),
+    );
+    let detail = format!("{v4}: Fetching {https}: {message}");
+    Case {
+        domain,
+        extra: &[],
+        exit: 1,
+        json: challenge(
+            Some((kind, &detail, 400)),
+            &[
+                record(&http, domain, 80, &[v4], v4),
+                record(&https, domain, 443, &[v4], v4),
+            ],
+        ),
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let ok = "https-ok.example.com";
+    let ok_addresses = ["2001:db8:1::30", "198.51.100.30"];
+    let dropped = "v6-443-dropped.example.com";
+    let dropped_addresses = ["2001:db8:1::31", "198.51.100.31"];
+    vec![
+        Case {
+            domain: ok,
+            extra: &[],
+            exit: 0,
+            json: challenge(None, &[
+                record(&challenge_url("http", ok), ok, 80, &ok_addresses, ok_addresses[0]),
+                record(&challenge_url("https", ok), ok, 443, &ok_addresses, ok_addresses[0]),
+            ]),
+        },
+        Case {
+            // Boulder #8949: IPv6 443 dropped, the one IPv4 retry replays the chain and loops.
+            domain: dropped,
+            extra: &[],
+            exit: 1,
+            json: challenge(
+                Some(("connection", &format!("{}: Fetching {}: Redirect loop detected", dropped_addresses[1], challenge_url("https", dropped)), 400)),
+                &[
+                    record(&challenge_url("http", dropped), dropped, 80, &dropped_addresses, dropped_addresses[0]),
+                    record(&challenge_url("https", dropped), dropped, 443, &dropped_addresses, dropped_addresses[0]),
+                    record(&challenge_url("http", dropped), dropped, 80, &dropped_addresses, dropped_addresses[1]),
+                ],
+            ),
+        },
+        https_failure("plain-443.example.com", "198.51.100.32", "connection", "Error getting validation data"),
+        https_failure("tls11-only.example.com", "198.51.100.33", "tls", "remote error: tls: protocol version not supported"),
+        Case {
+            domain: "alpn-ok.example.com",
+            extra: &["--challenge", "tls-alpn-01"],
+            exit: 0,
+            json: challenge_of("tls-alpn-01", None, &[alpn_record(
+                "alpn-ok.example.com",
+                &["2001:db8:1::34", "198.51.100.34"],
+                "198.51.100.34",
+                &["2001:db8:1::34"],
+            )]),
+        },
+        Case {
+            domain: "alpn-wrong.example.com",
+            extra: &["--challenge", "tls-alpn-01"],
+            exit: 1,
+            json: challenge_of(
+                "tls-alpn-01",
+                Some(("unauthorized", "Incorrect validation certificate for tls-alpn-01 challenge. Requested alpn-wrong.example.com from 198.51.100.35:443. Received certificate with acmeValidationV1 extension value 8ca3792036e21a895468106e760296afd45c7d3e1b9d80e179719ce96cdfd0b0 but expected db6c8a7ad078af4c126c32137f584e3179d7275eaedbb997a49a32c38745f058.", 403)),
+                &[alpn_record("alpn-wrong.example.com", &["198.51.100.35"], "198.51.100.35", &[])],
+            ),
+        },
+    ]
+}
+
+#[test]
+fn tls_cases_end_to_end() {
+    let scenario = Scenario::load(&tls_scenario()).expect("tls scenario");
+    let bed = Testbed::start(&scenario).expect("testbed (needs root)");
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = cases()
+            .into_iter()
+            .map(|case| {
+                let bed = &bed;
+                scope.spawn(move || {
+                    let mut extra = case.extra.to_vec();
+                    extra.push("--json");
+                    let output = validate(bed, case.domain, &extra);
+                    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+                    let code = output.status.code().unwrap_or(-1);
+                    (stdout != case.json || code != case.exit).then(|| {
+                        format!(
+                            "{}: exit {code} (expected {})\n  got      {stdout}  expected {}  stderr: {}",
+                            case.domain,
+                            case.exit,
+                            case.json,
+                            String::from_utf8_lossy(&output.stderr)
+                        )
+                    })
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .filter_map(|run| run.join().expect("case thread"))
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} end-to-end TLS cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
