@@ -77,12 +77,12 @@ impl ApiError {
     pub fn new(status: u16, problem_type: &str, detail: &str) -> ApiError {
         let mut body = String::with_capacity(detail.len().saturating_add(80));
         body.push_str("{\"type\":");
-        json_string(
+        crate::report::json::string(
             &mut body,
             &format!("urn:ietf:params:acme:error:{problem_type}"),
         );
         body.push_str(",\"detail\":");
-        json_string(&mut body, detail);
+        crate::report::json::string(&mut body, detail);
         let _ = write!(body, ",\"status\":{status}}}");
         ApiError { status, body }
     }
@@ -315,25 +315,6 @@ fn field_names(message: &str) -> String {
         text = text.replace(option, field);
     }
     text
-}
-
-/// Writes `value` as a JSON string (quotes, backslashes and control characters escaped).
-fn json_string(out: &mut String, value: &str) {
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
