@@ -106,3 +106,43 @@ pub fn challenge_of(
         records.join(",")
     )
 }
+
+/// Runs `check` on every case at once, one thread each (cases wait on real timeouts), and
+/// returns the failure messages.
+pub fn failures_in_parallel<C: Send>(
+    cases: Vec<C>,
+    check: impl Fn(C) -> Option<String> + Sync,
+) -> Vec<String> {
+    std::thread::scope(|scope| {
+        let check = &check;
+        let runs: Vec<_> = cases
+            .into_iter()
+            .map(|case| scope.spawn(move || check(case)))
+            .collect();
+        runs.into_iter()
+            .filter_map(|run| run.join().expect("case thread"))
+            .collect()
+    })
+}
+
+/// `validate <domain> <extra> --json`, compared with the expected exit code and JSON; the
+/// failure message, if any.
+pub fn validation_failure(
+    bed: &Testbed,
+    domain: &str,
+    extra: &[&str],
+    exit: i32,
+    json: &str,
+) -> Option<String> {
+    let mut words = extra.to_vec();
+    words.push("--json");
+    let output = validate(bed, domain, &words);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let code = output.status.code().unwrap_or(-1);
+    (stdout != json || code != exit).then(|| {
+        format!(
+            "{domain}: exit {code} (expected {exit})\n  got      {stdout}  expected {json}  stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}

@@ -1,7 +1,10 @@
 //! The Let's Encrypt IPv6 page's cases on a real network: the binary, real sockets, a DNS
 //! server of our own and nftables faults, inside network namespaces (root needed; CI is root).
 
-use acme_preflight_e2e::{challenge, challenge_url, demo_scenario, record, validate};
+use acme_preflight_e2e::{
+    challenge, challenge_url, demo_scenario, failures_in_parallel, record, validate,
+    validation_failure,
+};
 use testbed::{Scenario, Testbed};
 
 struct Case {
@@ -79,30 +82,8 @@ fn cases() -> Vec<Case> {
 fn ipv6_page_cases_end_to_end() {
     let scenario = Scenario::load(&demo_scenario()).expect("demo scenario");
     let bed = Testbed::start(&scenario).expect("testbed (needs root)");
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let runs: Vec<_> = cases()
-            .into_iter()
-            .map(|case| {
-                let bed = &bed;
-                scope.spawn(move || {
-                    let output = validate(bed, case.domain, &["--json"]);
-                    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-                    let code = output.status.code().unwrap_or(-1);
-                    (stdout != case.json || code != case.exit).then(|| {
-                        format!(
-                            "{}: exit {code} (expected {})\n  got      {stdout}  expected {}  stderr: {}",
-                            case.domain,
-                            case.exit,
-                            case.json,
-                            String::from_utf8_lossy(&output.stderr)
-                        )
-                    })
-                })
-            })
-            .collect();
-        runs.into_iter()
-            .filter_map(|run| run.join().expect("case thread"))
-            .collect()
+    let failures = failures_in_parallel(cases(), |case| {
+        validation_failure(&bed, case.domain, &[], case.exit, &case.json)
     });
     assert!(
         failures.is_empty(),

@@ -1,7 +1,7 @@
 //! `diagnose` on a real network: the demo scenario's domains, each checked with the token
 //! the demo servers publish (canary mode), through the binary inside network namespaces.
 
-use acme_preflight_e2e::{binary, demo_scenario, ALLOW, THUMBPRINT, TOKEN};
+use acme_preflight_e2e::{binary, demo_scenario, failures_in_parallel, ALLOW, THUMBPRINT, TOKEN};
 use testbed::{Scenario, Testbed};
 
 /// `acme-preflight diagnose <domain> --json --expect TOKEN=TOKEN.THUMBPRINT`, in the client
@@ -86,29 +86,18 @@ fn demo_domains_diagnosed_end_to_end() {
     ];
     let scenario = Scenario::load(&demo_scenario()).expect("demo scenario");
     let bed = Testbed::start(&scenario).expect("testbed (needs root)");
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let runs: Vec<_> = cases
-            .iter()
-            .map(|(domain, exit, verdict, codes)| {
-                let bed = &bed;
-                scope.spawn(move || {
-                    let output = diagnose(bed, domain);
-                    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-                    let code = output.status.code().unwrap_or(-1);
-                    let (got_verdict, got_codes) = verdict_and_codes(&stdout);
-                    let ok = code == *exit && got_verdict == *verdict && got_codes == *codes;
-                    (!ok).then(|| {
-                        format!(
-                            "{domain}: exit {code} (expected {exit}), verdict {got_verdict} (expected {verdict}), codes {got_codes:?} (expected {codes:?})\n  {stdout}\n  stderr: {}",
-                            String::from_utf8_lossy(&output.stderr)
-                        )
-                    })
-                })
-            })
-            .collect();
-        runs.into_iter()
-            .filter_map(|run| run.join().expect("case thread"))
-            .collect()
+    let failures = failures_in_parallel(cases.to_vec(), |(domain, exit, verdict, codes)| {
+        let output = diagnose(&bed, domain);
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        let code = output.status.code().unwrap_or(-1);
+        let (got_verdict, got_codes) = verdict_and_codes(&stdout);
+        let ok = code == exit && got_verdict == verdict && got_codes == codes;
+        (!ok).then(|| {
+            format!(
+                "{domain}: exit {code} (expected {exit}), verdict {got_verdict} (expected {verdict}), codes {got_codes:?} (expected {codes:?})\n  {stdout}\n  stderr: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })
     });
     assert!(
         failures.is_empty(),

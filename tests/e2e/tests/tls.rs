@@ -3,7 +3,8 @@
 //! the component over the host's plain TCP.
 
 use acme_preflight_e2e::{
-    alpn_record, challenge, challenge_of, challenge_url, record, tls_scenario, validate,
+    alpn_record, challenge, challenge_of, challenge_url, failures_in_parallel, record,
+    tls_scenario, validation_failure,
 };
 use testbed::{Scenario, Testbed};
 
@@ -94,32 +95,8 @@ fn cases() -> Vec<Case> {
 fn tls_cases_end_to_end() {
     let scenario = Scenario::load(&tls_scenario()).expect("tls scenario");
     let bed = Testbed::start(&scenario).expect("testbed (needs root)");
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let runs: Vec<_> = cases()
-            .into_iter()
-            .map(|case| {
-                let bed = &bed;
-                scope.spawn(move || {
-                    let mut extra = case.extra.to_vec();
-                    extra.push("--json");
-                    let output = validate(bed, case.domain, &extra);
-                    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-                    let code = output.status.code().unwrap_or(-1);
-                    (stdout != case.json || code != case.exit).then(|| {
-                        format!(
-                            "{}: exit {code} (expected {})\n  got      {stdout}  expected {}  stderr: {}",
-                            case.domain,
-                            case.exit,
-                            case.json,
-                            String::from_utf8_lossy(&output.stderr)
-                        )
-                    })
-                })
-            })
-            .collect();
-        runs.into_iter()
-            .filter_map(|run| run.join().expect("case thread"))
-            .collect()
+    let failures = failures_in_parallel(cases(), |case| {
+        validation_failure(&bed, case.domain, case.extra, case.exit, &case.json)
     });
     assert!(
         failures.is_empty(),
