@@ -11,6 +11,7 @@ export CARGO_TARGET_DIR
 WASM_TARGET := wasm32-wasip2
 COMPONENT := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/acme_preflight.wasm
 HOST_BIN := $(CARGO_TARGET_DIR)/host
+CLI_COMPONENT := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/acme-preflight-cli.wasm
 DEMO := tests/testbed/scenarios/demo.json
 DEMO_TOKEN := demo-token
 DEMO_THUMBPRINT := NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs
@@ -18,7 +19,7 @@ DEMO_DOMAINS := dual.example.com v6-timeout.example.com v6-refused.example.com \
 	v6-404.example.net v6-timeout-redirect.example.net v6-only.example.org v4-only.example.org \
 	servfail.example.org nxdomain.example.org
 
-.PHONY: help setup build component host test lint unit sim host-test e2e edge-test bench run fmt clean
+.PHONY: help setup build component host command wasmtime-cli test lint unit sim host-test e2e command-test edge-test bench run fmt clean
 EDGE := host-examples/edge
 
 help: ## list the entry points
@@ -32,7 +33,7 @@ setup: ## install what the build and the tests need (idempotent, skips what is p
 	@# ring (rustls's crypto) compiles C for wasm32-wasip2 with clang.
 	@command -v clang >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq clang llvm; }
 
-build: component host ## everything in dist/
+build: component host command ## everything in dist/
 
 component: setup ## dist/acme-preflight.wasm, with its size
 	cargo build --locked --target $(WASM_TARGET) --release -p acme-preflight
@@ -45,10 +46,19 @@ host: component ## dist/acme-preflight, the wasmtime host (finds the component b
 	@cp $(HOST_BIN)/acme-preflight dist/acme-preflight
 	@echo "dist/acme-preflight: $$(stat -c %s dist/acme-preflight) bytes"
 
+command: setup ## dist/acme-preflight-cli.wasm, the command component for `wasmtime run`
+	cargo build --locked --target $(WASM_TARGET) --release -p acme-preflight-command
+	@mkdir -p dist
+	@cp $(CLI_COMPONENT) dist/acme-preflight-cli.wasm
+	@echo "dist/acme-preflight-cli.wasm: $$(stat -c %s dist/acme-preflight-cli.wasm) bytes"
+
+wasmtime-cli: ## wasmtime-cli 48.0.8 into ~/.cache/acme-preflight/tools (once; ~11 min on 2 cores)
+	@sh host-examples/wasi-command/install-wasmtime-cli.sh >/dev/null
+
 lint: setup ## rustfmt and clippy (native and wasm32-wasip2), warnings are errors
 	cargo fmt --all -- --check
 	cargo clippy --locked --workspace --all-targets --profile host -- -D warnings
-	cargo clippy --locked --target $(WASM_TARGET) -p acme-preflight -- -D warnings
+	cargo clippy --locked --target $(WASM_TARGET) -p acme-preflight -p acme-preflight-command -- -D warnings
 
 unit: setup ## the core's unit tests (debug build: overflow checks on)
 	cargo test --locked -p acme-preflight
@@ -68,7 +78,10 @@ bench: component ## diagnosis time with dead addresses (simulated): virtual and 
 edge-test: build ## JavaScript hosts (Node, Deno, workerd) vs the wasmtime host on the test network (root; npm)
 	sh $(EDGE)/scripts/edge-test.sh $(HOST_BIN)/testbed
 
-test: lint unit sim host-test e2e edge-test ## everything CI runs
+command-test: build wasmtime-cli ## the command component in wasmtime vs the Rust host, on the testbed (root)
+	cargo test --locked --profile host -p acme-preflight-command
+
+test: lint unit sim host-test e2e edge-test command-test ## everything CI runs
 
 run: build ## the demo network and every demo domain, or DOMAIN=name on the real network
 ifdef DOMAIN

@@ -50,7 +50,7 @@ pub mod session;
 pub(crate) mod tls;
 
 // The generated WIT glue is the crate's only unsafe code.
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", feature = "component"))]
 #[allow(unsafe_code)]
 mod component;
 
