@@ -384,24 +384,7 @@ fn report_to_wit(report: &Report) -> wit_report::ValidationReport {
         validation_records: report
             .records
             .iter()
-            .map(|record| wit_report::ValidationRecord {
-                url: record.url.clone(),
-                hostname: record.hostname.clone(),
-                port: record.port.to_string(),
-                addresses_resolved: record
-                    .addresses_resolved
-                    .iter()
-                    .copied()
-                    .map(ip_to_wit)
-                    .collect(),
-                address_used: ip_to_wit(record.address_used),
-                addresses_tried: record
-                    .addresses_tried
-                    .iter()
-                    .copied()
-                    .map(ip_to_wit)
-                    .collect(),
-            })
+            .map(diagnosis::record_to_wit)
             .collect(),
         trace: report
             .trace

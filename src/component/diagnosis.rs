@@ -294,7 +294,8 @@ fn outcome_from_wit(o: wit_report::Outcome) -> Option<Outcome> {
     })
 }
 
-fn record_to_wit(record: &ValidationRecord) -> wit_report::ValidationRecord {
+/// A validation record in its WIT form (also used for the report's own records).
+pub(super) fn record_to_wit(record: &ValidationRecord) -> wit_report::ValidationRecord {
     wit_report::ValidationRecord {
         url: record.url.clone(),
         hostname: record.hostname.clone(),
