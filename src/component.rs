@@ -407,25 +407,11 @@ fn report_from_wit(report: wit_report::ValidationReport) -> Option<Report> {
         "tls-alpn-01" => ChallengeType::TlsAlpn01,
         _ => return None,
     };
-    let mut records = Vec::with_capacity(report.validation_records.len());
-    for record in report.validation_records {
-        records.push(crate::report::ValidationRecord {
-            url: record.url,
-            hostname: record.hostname,
-            port: record.port.parse().ok()?,
-            addresses_resolved: record
-                .addresses_resolved
-                .into_iter()
-                .map(ip_from_wit)
-                .collect(),
-            address_used: ip_from_wit(record.address_used),
-            addresses_tried: record
-                .addresses_tried
-                .into_iter()
-                .map(ip_from_wit)
-                .collect(),
-        });
-    }
+    let records = report
+        .validation_records
+        .into_iter()
+        .map(diagnosis::record_from_wit)
+        .collect::<Option<Vec<_>>>()?;
     Some(Report {
         challenge,
         status: match report.status {

@@ -316,7 +316,8 @@ pub(super) fn record_to_wit(record: &ValidationRecord) -> wit_report::Validation
     }
 }
 
-fn record_from_wit(record: wit_report::ValidationRecord) -> Option<ValidationRecord> {
+/// A validation record from its WIT form; `None` when the port is not a number.
+pub(super) fn record_from_wit(record: wit_report::ValidationRecord) -> Option<ValidationRecord> {
     Some(ValidationRecord {
         url: record.url,
         hostname: record.hostname,
