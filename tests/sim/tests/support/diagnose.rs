@@ -2,12 +2,11 @@
 //! the identical report, then the verdict and the finding codes are checked.
 #![allow(dead_code)] // Every scenario file compiles the support module; only diagnose.rs uses this.
 
-use acme_preflight::cli::{exit_code, parse_args, render, Command, OutputFormat};
+use acme_preflight::cli::{exit_code, render, OutputFormat};
 use acme_preflight::report::Verdict;
-use acme_preflight::Session;
-use acme_preflight_sim::{certs, run, NativeDriver, Reply, RunOutcome, World};
+use acme_preflight_sim::{certs, Reply, RunOutcome, World};
 
-use super::{component, ALLOW};
+use super::ALLOW;
 
 /// One diagnose scenario.
 pub struct DiagnoseCase {
@@ -34,21 +33,12 @@ pub fn args(case: &DiagnoseCase) -> Vec<String> {
 
 /// Runs the case natively.
 pub fn run_native(case: &DiagnoseCase) -> RunOutcome {
-    let Ok(Command::Run(invocation)) = parse_args(&args(case), None) else {
-        panic!("{}: the arguments do not parse", case.name);
-    };
-    let mut driver = NativeDriver(Session::new(invocation.job, invocation.options));
-    run(&case.world, &mut driver).unwrap_or_else(|e| panic!("{}: {e}", case.name))
+    super::run_native_args(case.name, &args(case), &case.world)
 }
 
 /// Runs the case inside the component.
 pub fn run_component(case: &DiagnoseCase) -> RunOutcome {
-    let words = args(case);
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let mut driver = component()
-        .start(&words)
-        .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    run(&case.world, &mut driver).unwrap_or_else(|e| panic!("{}: {e}", case.name))
+    super::run_component_args(case.name, &args(case), &case.world)
 }
 
 /// Runs every case both ways and checks everything; reports all failures at once.

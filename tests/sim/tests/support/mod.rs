@@ -70,21 +70,30 @@ fn args(case: &Case) -> Vec<String> {
 
 /// Runs the case natively.
 pub fn run_native(case: &Case) -> RunOutcome {
-    let Ok(Command::Run(invocation)) = parse_args(&args(case), None) else {
-        panic!("{}: the arguments do not parse", case.name);
-    };
-    let mut driver = NativeDriver(Session::new(invocation.job, invocation.options));
-    run(&case.world, &mut driver).unwrap_or_else(|e| panic!("{}: {e}", case.name))
+    run_native_args(case.name, &args(case), &case.world)
 }
 
 /// Runs the case inside the component.
 pub fn run_component(case: &Case) -> RunOutcome {
-    let words = args(case);
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    run_component_args(case.name, &args(case), &case.world)
+}
+
+/// Runs a command line natively against `world`.
+pub fn run_native_args(name: &str, args: &[String], world: &World) -> RunOutcome {
+    let Ok(Command::Run(invocation)) = parse_args(args, None) else {
+        panic!("{name}: the arguments do not parse");
+    };
+    let mut driver = NativeDriver(Session::new(invocation.job, invocation.options));
+    run(world, &mut driver).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Runs a command line inside the component against `world`.
+pub fn run_component_args(name: &str, args: &[String], world: &World) -> RunOutcome {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut driver = component()
         .start(&words)
-        .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    run(&case.world, &mut driver).unwrap_or_else(|e| panic!("{}: {e}", case.name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    run(world, &mut driver).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// Runs every case both ways and checks everything; reports all failures at once.
