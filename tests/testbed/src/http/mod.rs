@@ -35,9 +35,10 @@ pub struct HttpServer {
     log: Arc<EventLog>,
     #[cfg(feature = "tls")]
     tls: Option<Arc<rustls::ServerConfig>>,
-    /// TLS-ALPN-01 responders' configurations, by address and port.
+    /// Endpoints with TLS of their own (TLS-ALPN-01 responders, own certificates or ALPN),
+    /// by address and port.
     #[cfg(feature = "tls")]
-    acme_tls1: Vec<(IpAddr, u16, Arc<rustls::ServerConfig>)>,
+    own_tls: Vec<(IpAddr, u16, Arc<rustls::ServerConfig>)>,
 }
 
 /// A connection after the optional TLS handshake.
@@ -65,17 +66,26 @@ impl HttpServer {
         #[cfg(feature = "tls")]
         let tls = if scenario.sockets().any(|(_, port, e)| e.tls_on(port)) {
             let names: Vec<String> = scenario.dns.records.keys().cloned().collect();
-            Some(tls::server_config(&names)?)
+            Some(tls::server_config(&names, &[])?)
         } else {
             None
         };
         #[cfg(feature = "tls")]
-        let acme_tls1 = {
+        let own_tls = {
             let mut configs = Vec::new();
+            let names: Vec<String> = scenario.dns.records.keys().cloned().collect();
             for (address, port, endpoint) in scenario.sockets() {
-                if let (Some(acme), true) = (&endpoint.acme_tls1, endpoint.tls_on(port)) {
-                    configs.push((address, port, tls::acme_tls1_config(acme)?));
+                if !endpoint.tls_on(port) || !endpoint.own_tls() {
+                    continue;
                 }
+                let config = match &endpoint.acme_tls1 {
+                    Some(acme) => tls::acme_tls1_config(acme)?,
+                    None => {
+                        let own = endpoint.certificate.as_ref().unwrap_or(&names);
+                        tls::server_config(own, &endpoint.alpn)?
+                    }
+                };
+                configs.push((address, port, config));
             }
             configs
         };
@@ -86,7 +96,7 @@ impl HttpServer {
             #[cfg(feature = "tls")]
             tls,
             #[cfg(feature = "tls")]
-            acme_tls1,
+            own_tls,
         }))
     }
 
@@ -192,12 +202,12 @@ impl HttpServer {
         deadline: Instant,
         event: &mut HttpEvent,
     ) -> std::io::Result<Box<dyn Conn>> {
-        let acme = self
-            .acme_tls1
+        let own = self
+            .own_tls
             .iter()
             .find(|(address, port, _)| *address == local.ip() && *port == local.port())
             .map(|(_, _, config)| config);
-        let Some(config) = acme.or(self.tls.as_ref()).filter(|_| tls) else {
+        let Some(config) = own.or(self.tls.as_ref()).filter(|_| tls) else {
             return Ok(Box::new(stream));
         };
         let conn = tls::accept(stream, config, deadline)?;

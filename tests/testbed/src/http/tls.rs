@@ -16,8 +16,9 @@ use crate::scenario::AcmeTls1;
 /// Handshake steps allowed before giving up (each step is bounded by the socket timeouts).
 const MAX_HANDSHAKE_STEPS: usize = 64;
 
-/// A TLS 1.2/1.3 server configuration with a fresh self-signed certificate for `names`.
-pub fn server_config(names: &[String]) -> Result<Arc<ServerConfig>, String> {
+/// A TLS 1.2/1.3 server configuration with a fresh self-signed certificate for `names`,
+/// negotiating the `alpn` protocols (none: ALPN ignored).
+pub fn server_config(names: &[String], alpn: &[String]) -> Result<Arc<ServerConfig>, String> {
     let mut names: Vec<String> = names.to_vec();
     if names.is_empty() {
         names.push("testbed.invalid".to_string());
@@ -28,12 +29,13 @@ pub fn server_config(names: &[String]) -> Result<Arc<ServerConfig>, String> {
         certified.signing_key.serialize_der(),
     ));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
+    let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("tls: {e}"))?
         .with_no_client_auth()
         .with_single_cert(vec![certified.cert.der().clone()], key)
         .map_err(|e| format!("tls: {e}"))?;
+    config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     Ok(Arc::new(config))
 }
 

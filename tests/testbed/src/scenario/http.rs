@@ -37,6 +37,14 @@ pub struct Endpoint {
     /// a challenge certificate.
     #[serde(default)]
     pub acme_tls1: Option<AcmeTls1>,
+    /// Present an own self-signed certificate for these names on this endpoint's TLS ports
+    /// (default: the certificate the scenario's TLS endpoints share, for all its names).
+    #[serde(default)]
+    pub certificate: Option<Vec<String>>,
+    /// ALPN protocols the TLS server negotiates; a client offering only others gets rustls's
+    /// `no_application_protocol` alert (default: none, the extension is ignored).
+    #[serde(default)]
+    pub alpn: Vec<String>,
 }
 
 /// A TLS-ALPN-01 responder (RFC 8737): the self-signed challenge certificate it presents.
@@ -220,6 +228,11 @@ impl Endpoint {
     }
 
     /// Whether `port` speaks TLS on this endpoint.
+    /// Whether the endpoint's TLS differs from the shared configuration.
+    pub fn own_tls(&self) -> bool {
+        self.acme_tls1.is_some() || self.certificate.is_some() || !self.alpn.is_empty()
+    }
+
     pub fn tls_on(&self, port: u16) -> bool {
         self.tls.unwrap_or(port == 443) && cfg!(feature = "tls")
     }
