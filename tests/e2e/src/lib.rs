@@ -49,6 +49,69 @@ pub fn validate(bed: &Testbed, domain: &str, extra: &[&str]) -> Output {
         .expect("run in the client namespace")
 }
 
+/// `acme-preflight diagnose <domain> --json --expect TOKEN=TOKEN.THUMBPRINT`, in the client
+/// namespace.
+pub fn diagnose(bed: &Testbed, domain: &str) -> std::process::Output {
+    let binary = binary();
+    let expect = format!("{TOKEN}={TOKEN}.{THUMBPRINT}");
+    let args = [
+        binary.to_str().expect("utf-8 path"),
+        "diagnose",
+        domain,
+        "--json",
+        "--expect",
+        &expect,
+        "--resolver",
+        "198.51.100.53",
+        "--allow-reserved",
+        ALLOW,
+    ];
+    bed.run_in_client(&args)
+        .expect("run in the client namespace")
+}
+
+/// The value of `"verdict"` and the `"code"` values, in order, from the diagnosis JSON.
+pub fn verdict_and_codes(json: &str) -> (String, Vec<String>) {
+    let value_after = |key: &str, from: &str| -> Option<(String, usize)> {
+        let start = from.find(key)? + key.len();
+        let end = from.get(start..)?.find('"')? + start;
+        Some((from.get(start..end)?.to_string(), end))
+    };
+    let verdict = value_after("\"verdict\":\"", json)
+        .map(|v| v.0)
+        .unwrap_or_default();
+    let findings = json.find("\"findings\":[").map_or("", |at| &json[at..]);
+    let mut codes = Vec::new();
+    let mut rest = findings;
+    while let Some((code, end)) = value_after("\"code\":\"", rest) {
+        codes.push(code);
+        rest = &rest[end..];
+    }
+    (verdict, codes)
+}
+
+/// Runs `diagnose` on `domain` and checks its exit code, verdict and finding codes; the
+/// failure's description, if any.
+pub fn diagnosis_failure(
+    bed: &Testbed,
+    domain: &str,
+    exit: i32,
+    verdict: &str,
+    codes: &[&str],
+) -> Option<String> {
+    let output = diagnose(bed, domain);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let code = output.status.code().unwrap_or(-1);
+    let (got_verdict, got_codes) = verdict_and_codes(&stdout);
+    let ok = code == exit && got_verdict == verdict && got_codes == codes;
+    (!ok).then(|| {
+        format!(
+            "{domain}: exit {code} (expected {exit}), verdict {got_verdict} (expected {verdict}), codes {got_codes:?} (expected {codes:?})\n  {stdout}\n  stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
 /// `http://<domain>/.well-known/acme-challenge/<TOKEN>` (or https).
 pub fn challenge_url(scheme: &str, domain: &str) -> String {
     format!("{scheme}://{domain}/.well-known/acme-challenge/{TOKEN}")

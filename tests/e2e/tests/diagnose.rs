@@ -1,49 +1,8 @@
 //! `diagnose` on a real network: the demo scenario's domains, each checked with the token
 //! the demo servers publish (canary mode), through the binary inside network namespaces.
 
-use acme_preflight_e2e::{binary, demo_scenario, failures_in_parallel, ALLOW, THUMBPRINT, TOKEN};
+use acme_preflight_e2e::{demo_scenario, diagnosis_failure, failures_in_parallel};
 use testbed::{Scenario, Testbed};
-
-/// `acme-preflight diagnose <domain> --json --expect TOKEN=TOKEN.THUMBPRINT`, in the client
-/// namespace.
-fn diagnose(bed: &Testbed, domain: &str) -> std::process::Output {
-    let binary = binary();
-    let expect = format!("{TOKEN}={TOKEN}.{THUMBPRINT}");
-    let args = [
-        binary.to_str().expect("utf-8 path"),
-        "diagnose",
-        domain,
-        "--json",
-        "--expect",
-        &expect,
-        "--resolver",
-        "198.51.100.53",
-        "--allow-reserved",
-        ALLOW,
-    ];
-    bed.run_in_client(&args)
-        .expect("run in the client namespace")
-}
-
-/// The value of `"verdict"` and the `"code"` values, in order, from the diagnosis JSON.
-fn verdict_and_codes(json: &str) -> (String, Vec<String>) {
-    let value_after = |key: &str, from: &str| -> Option<(String, usize)> {
-        let start = from.find(key)? + key.len();
-        let end = from.get(start..)?.find('"')? + start;
-        Some((from.get(start..end)?.to_string(), end))
-    };
-    let verdict = value_after("\"verdict\":\"", json)
-        .map(|v| v.0)
-        .unwrap_or_default();
-    let findings = json.find("\"findings\":[").map_or("", |at| &json[at..]);
-    let mut codes = Vec::new();
-    let mut rest = findings;
-    while let Some((code, end)) = value_after("\"code\":\"", rest) {
-        codes.push(code);
-        rest = &rest[end..];
-    }
-    (verdict, codes)
-}
 
 #[test]
 fn demo_domains_diagnosed_end_to_end() {
@@ -87,17 +46,7 @@ fn demo_domains_diagnosed_end_to_end() {
     let scenario = Scenario::load(&demo_scenario()).expect("demo scenario");
     let bed = Testbed::start(&scenario).expect("testbed (needs root)");
     let failures = failures_in_parallel(cases.to_vec(), |(domain, exit, verdict, codes)| {
-        let output = diagnose(&bed, domain);
-        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-        let code = output.status.code().unwrap_or(-1);
-        let (got_verdict, got_codes) = verdict_and_codes(&stdout);
-        let ok = code == exit && got_verdict == verdict && got_codes == codes;
-        (!ok).then(|| {
-            format!(
-                "{domain}: exit {code} (expected {exit}), verdict {got_verdict} (expected {verdict}), codes {got_codes:?} (expected {codes:?})\n  {stdout}\n  stderr: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )
-        })
+        diagnosis_failure(&bed, domain, exit, verdict, codes)
     });
     assert!(
         failures.is_empty(),
