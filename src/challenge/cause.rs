@@ -124,11 +124,15 @@ pub(crate) fn dial_message(error: &DialError) -> &'static str {
     }
 }
 
+/// Boulder's text for a timeout after the connect.
+pub(crate) const TIMEOUT_AFTER_CONNECT: &str =
+    "Timeout after connect (your server may be slow or overloaded)";
+
 /// `detailedError` for errors after the connect. Go's client has no read timeouts of its
 /// own, so a timeout is the context deadline: "Timeout after connect".
 fn stream_message(error: &StreamError) -> &'static str {
     match error {
-        StreamError::Timeout => "Timeout after connect (your server may be slow or overloaded)",
+        StreamError::Timeout => TIMEOUT_AFTER_CONNECT,
         StreamError::Reset => "Connection reset by peer",
         StreamError::Closed | StreamError::Other(_) => GENERIC_DETAIL,
     }

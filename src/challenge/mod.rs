@@ -6,7 +6,7 @@ pub(crate) mod deadline;
 pub(crate) mod fetch;
 pub(crate) mod http01;
 mod notes;
-mod tls_alpn01;
+pub(crate) mod tls_alpn01;
 mod tls_alpn01_certificate;
 
 use crate::job::{ChallengeType, Job, Options};

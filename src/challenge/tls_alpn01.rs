@@ -68,10 +68,12 @@ pub(crate) struct Handshake {
     pub(crate) certificates: Vec<Vec<u8>>,
     /// The negotiated ALPN protocol.
     pub(crate) alpn: Option<Vec<u8>>,
+    /// The negotiated protocol version's code (0x0304 for TLS 1.3).
+    pub(crate) version: Option<u16>,
 }
 
 /// Why one address failed (`getChallengeCert`'s errors).
-enum AttemptError {
+pub(crate) enum AttemptError {
     /// The TCP connect failed.
     Dial(DialError),
     /// The TLS handshake failed or timed out.
@@ -82,7 +84,7 @@ enum AttemptError {
 
 impl AttemptError {
     /// `detailedError` of the attempt's error: `"<ip>: <message>"` (Boulder's `ipError`).
-    fn problem(&self, ip: IpAddr) -> Problem {
+    pub(crate) fn problem(&self, ip: IpAddr) -> Problem {
         let (problem_type, message) = match self {
             AttemptError::Dial(error) => (ProblemType::Connection, dial_message(error).to_string()),
             AttemptError::Tls(error) => tls_message(error),
@@ -155,7 +157,7 @@ async fn try_get_challenge_cert<N: Network>(
 
 /// Port of `getChallengeCert`: connect and handshake within one `singleDialTimeout`, offering
 /// only `acme-tls/1`, with the identifier's SNI; the connection is closed afterwards.
-async fn get_challenge_cert<N: Network>(
+pub(crate) async fn get_challenge_cert<N: Network>(
     network: &N,
     identifier: &Identifier,
     ip: IpAddr,
@@ -188,12 +190,13 @@ async fn get_challenge_cert<N: Network>(
     Ok(Handshake {
         certificates,
         alpn: stream.alpn().map(<[u8]>::to_vec),
+        version: stream.version(),
     })
 }
 
 /// The SNI: the DNS name, or for IP identifiers the reverse-DNS name (miekg/dns
 /// `ReverseAddr`, whose trailing dot Go's SNI drops).
-fn sni_name(identifier: &Identifier) -> String {
+pub(crate) fn sni_name(identifier: &Identifier) -> String {
     match identifier {
         Identifier::Dns(name) => name.clone(),
         Identifier::Ip(IpAddr::V4(v4)) => {

@@ -6,8 +6,9 @@ use super::{wit_checker, wit_report};
 use crate::job::{Diagnose, Expectation, Job};
 use crate::policy::reserved::AllowList;
 use crate::report::{
-    AddressObservation, AddressRole, ConnectResult, Diagnosis, Finding, Identity, Lookup, Outcome,
-    Probe, Problem, ResponseSummary, Severity, Status, TraceEvent, ValidationRecord, Verdict,
+    AddressObservation, AddressRole, CertificateSummary, ConnectResult, Diagnosis, Finding,
+    Identity, Lookup, Outcome, Probe, Problem, ResponseSummary, Severity, Status, TlsSummary,
+    TraceEvent, ValidationRecord, Verdict,
 };
 
 /// `diagnose(diagnose-request)` as a job; the identifier parsed as the command line does.
@@ -65,6 +66,7 @@ pub(super) fn to_wit(d: &Diagnosis) -> wit_report::Diagnosis {
         identity_evidence: d.identity_evidence.clone(),
         findings: d.findings.iter().map(finding_to_wit).collect(),
         pr8905: d.pr8905.as_ref().map(outcome_to_wit),
+        tls_alpn01: d.tls_alpn01.as_ref().map(outcome_to_wit),
     }
 }
 
@@ -101,6 +103,10 @@ pub(super) fn from_wit(d: wit_report::Diagnosis) -> Option<Diagnosis> {
         identity_evidence: d.identity_evidence,
         findings: d.findings.into_iter().map(finding_from_wit).collect(),
         pr8905: match d.pr8905 {
+            Some(outcome) => Some(outcome_from_wit(outcome)?),
+            None => None,
+        },
+        tls_alpn01: match d.tls_alpn01 {
             Some(outcome) => Some(outcome_from_wit(outcome)?),
             None => None,
         },
@@ -181,6 +187,8 @@ fn address_to_wit(a: &AddressObservation) -> wit_report::AddressObservation {
         probe: a.probe.as_ref().map(probe_to_wit),
         bogus_host: a.bogus_host.as_ref().map(probe_to_wit),
         alone: a.alone.as_ref().map(outcome_to_wit),
+        https: a.https.as_ref().map(probe_to_wit),
+        acme_tls: a.acme_tls.as_ref().map(probe_to_wit),
     }
 }
 
@@ -201,6 +209,8 @@ fn address_from_wit(a: wit_report::AddressObservation) -> Option<AddressObservat
             Some(outcome) => Some(outcome_from_wit(outcome)?),
             None => None,
         },
+        https: a.https.map(probe_from_wit),
+        acme_tls: a.acme_tls.map(probe_from_wit),
     })
 }
 
@@ -229,6 +239,38 @@ fn probe_to_wit(p: &Probe) -> wit_report::Probe {
         error: p.error.clone(),
         received_bytes: p.received_bytes,
         elapsed_ms: p.elapsed_ms,
+        tls: p.tls.as_ref().map(tls_to_wit),
+    }
+}
+
+fn tls_to_wit(t: &TlsSummary) -> wit_report::TlsSummary {
+    wit_report::TlsSummary {
+        version: t.version.clone(),
+        alpn: t.alpn.clone(),
+        certificate: t
+            .certificate
+            .as_ref()
+            .map(|c| wit_report::CertificateSummary {
+                sha256: c.sha256.clone(),
+                subject: c.subject.clone(),
+                names: c.names.clone(),
+                issuer: c.issuer.clone(),
+                self_issued: c.self_issued,
+            }),
+    }
+}
+
+fn tls_from_wit(t: wit_report::TlsSummary) -> TlsSummary {
+    TlsSummary {
+        version: t.version,
+        alpn: t.alpn,
+        certificate: t.certificate.map(|c| CertificateSummary {
+            sha256: c.sha256,
+            subject: c.subject,
+            names: c.names,
+            issuer: c.issuer,
+            self_issued: c.self_issued,
+        }),
     }
 }
 
@@ -257,6 +299,7 @@ fn probe_from_wit(p: wit_report::Probe) -> Probe {
         error: p.error,
         received_bytes: p.received_bytes,
         elapsed_ms: p.elapsed_ms,
+        tls: p.tls.map(tls_from_wit),
     }
 }
 

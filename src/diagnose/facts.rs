@@ -16,8 +16,10 @@ pub(crate) struct Facts<'a> {
     pub(crate) lookups: Option<&'a Lookups>,
     /// Every address with its probes and alone run.
     pub(crate) addresses: &'a [AddressObservation],
-    /// Every policy run.
+    /// Every HTTP-01 policy run.
     pub(crate) runs: &'a [Run],
+    /// The TLS-ALPN-01 prediction.
+    pub(crate) tls_alpn: Option<&'a Run>,
     /// Judges runs against the site.
     pub(crate) judge: &'a Judge<'a>,
     /// The session's settings.

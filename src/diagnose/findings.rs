@@ -134,6 +134,22 @@ pub(crate) fn fix_no_usable(host: &str) -> String {
     format!("Publish a public IPv4 (A) or IPv6 (AAAA) address for {host}: Let's Encrypt drops private, link-local, documentation, IPv4-mapped and NAT64 addresses without trying them.")
 }
 
+/// IPv6 port 443 answers TLS otherwise than IPv4 (another server or TLS configuration).
+pub(crate) fn fix_ipv6_tls(host: &str) -> String {
+    fix_aaaa(
+        host,
+        &format!("Make IPv6 port 443 of {host} reach the TLS listener IPv4 reaches, with the same certificate and settings."),
+    )
+}
+
+/// TLS-ALPN-01's responder is not reached over IPv6.
+pub(crate) fn fix_tls_alpn01(host: &str) -> String {
+    fix_aaaa(
+        host,
+        &format!("Make whatever answers `acme-tls/1` on IPv4 port 443 of {host} (the ACME client's TLS-ALPN-01 responder, or the proxy routing it) listen on IPv6 too, or validate with HTTP-01. Let's Encrypt retries TLS-ALPN-01 on IPv4 after any IPv6 error, but each failed attempt costs time and one more failure point."),
+    )
+}
+
 /// CAA forbids Let's Encrypt.
 pub(crate) fn fix_caa(host: &str) -> String {
     format!("Add `0 issue \"letsencrypt.org\"` to the CAA records of {host} (or remove the records that restrict issuance).")
@@ -151,6 +167,8 @@ mod tests {
             fix_default_vhost("example.com"),     // default server on IPv6
             fix_router("example.com"),            // router on IPv6
             fix_time("example.com"),              // the budget
+            fix_ipv6_tls("example.com"),          // another TLS server on IPv6
+            fix_tls_alpn01("example.com"),        // acme-tls/1 only on IPv4
         ];
         for fix in rows {
             assert!(

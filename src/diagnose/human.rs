@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use super::fingerprint::{describe, print_of};
 use crate::report::{
-    AddressObservation, ConnectResult, Diagnosis, Finding, ProblemType, Report, Severity, Verdict,
+    AddressObservation, ConnectResult, Diagnosis, Finding, Probe, ProblemType, Report, Severity,
+    Verdict,
 };
 
 const GREEN: &str = "\x1b[32m";
@@ -46,6 +47,7 @@ pub(crate) fn render(report: &Report, diagnosis: &Diagnosis, color: bool) -> Str
         }
     }
     addresses(&mut out, diagnosis);
+    tls_alpn01(&mut out, diagnosis);
     let _ = writeln!(
         out,
         "\nSame server on IPv4 and IPv6: {}",
@@ -161,7 +163,61 @@ fn addresses(out: &mut String, diagnosis: &Diagnosis) {
             address.role.name(),
             answer(address)
         );
+        if let Some(line) = port_443(address) {
+            let _ = writeln!(out, "  {:<4} {:<39} {:<9} {line}", "", "", "port 443");
+        }
     }
+}
+
+/// Port 443 of an address: the HTTPS handshake and the TLS-ALPN-01 one.
+fn port_443(address: &AddressObservation) -> Option<String> {
+    let https = address.https.as_ref()?;
+    let tls = |probe: &Probe| match (&probe.connect, &probe.tls, &probe.error) {
+        (_, Some(tls), _) => {
+            let names = tls
+                .certificate
+                .as_ref()
+                .map(|c| format!(", certificate for {}", c.names.join(" ")))
+                .unwrap_or_default();
+            format!("{}{names}", tls.version)
+        }
+        (ConnectResult::Connected, None, error) => {
+            error.clone().unwrap_or_else(|| "no answer".to_string())
+        }
+        (connect, None, _) => format!("connect {}", connect.name()),
+    };
+    let acme = match &address.acme_tls {
+        Some(probe) if probe.tls.is_some() => {
+            let alpn = probe.tls.as_ref().and_then(|t| t.alpn.as_deref());
+            format!("acme-tls/1 {}", if alpn.is_some() { "answered" } else { "not negotiated" })
+        }
+        Some(probe) => format!("acme-tls/1: {}", tls(probe)),
+        None => String::new(),
+    };
+    Some(format!("{}; {acme}", tls(https)))
+}
+
+/// Let's Encrypt's TLS-ALPN-01 validation of the same identifier, in one line.
+fn tls_alpn01(out: &mut String, diagnosis: &Diagnosis) {
+    let Some(outcome) = &diagnosis.tls_alpn01 else {
+        return;
+    };
+    let tries: Vec<String> = outcome
+        .records
+        .iter()
+        .flat_map(|r| r.addresses_tried.iter().chain([&r.address_used]))
+        .map(|ip| if ip.is_ipv6() { format!("[{ip}]:443") } else { format!("{ip}:443") })
+        .collect();
+    let ending = match &outcome.problem {
+        None => "valid".to_string(),
+        Some(problem) => format!("{}: {}", problem.problem_type, problem.detail),
+    };
+    let _ = writeln!(
+        out,
+        "
+TLS-ALPN-01 instead (any IPv6 error is retried on IPv4): {}; ends: {ending}",
+        if tries.is_empty() { "no connection".to_string() } else { tries.join(", then ") }
+    );
 }
 
 /// What an address did, in a few words.

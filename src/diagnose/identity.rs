@@ -4,8 +4,10 @@
 //! assumes the ACME client runs where IPv4 points). Every IPv6 answer is compared with it,
 //! and each address is asked a second time with a made-up `Host`: a server that answers
 //! both alike has no virtual host for the name (a default server), which matters when
-//! IPv4's server does tell them apart.
+//! IPv4's server does tell them apart. Port 443's certificates are compared too
+//! (`certificates.rs`).
 
+use super::certificates;
 use super::fingerprint::{compare, describe, print_of, Likeness, Print};
 use crate::report::{AddressObservation, Identity};
 
@@ -56,8 +58,38 @@ pub(crate) fn default_vhost(v6: &AddressObservation, site: &AddressObservation) 
     looks_different || host_sensitive(site) == Some(true)
 }
 
-/// The identity verdict and its evidence.
+/// The identity verdict and its evidence: the port 80 answers, then port 443's
+/// certificates. Either one seeing another server decides; a certificate shared across
+/// families decides when port 80 has nothing to compare.
 pub(crate) fn assess(addresses: &[AddressObservation]) -> (Identity, Vec<String>) {
+    let (answers, mut evidence) = by_answers(addresses);
+    let site = addresses
+        .iter()
+        .find(|a| a.address.is_ipv4() && certificates::certificate(a).is_some());
+    let by_certificate: Vec<Identity> = addresses
+        .iter()
+        .filter(|a| a.address.is_ipv6())
+        .filter_map(|a| certificates::compare(a, site?))
+        .map(|(identity, line)| {
+            evidence.push(line);
+            identity
+        })
+        .collect();
+    let identity = match answers {
+        _ if by_certificate.contains(&Identity::Different) => Identity::Different,
+        Some(answers) => answers,
+        None if !by_certificate.is_empty()
+            && by_certificate.iter().all(|i| *i == Identity::Same) =>
+        {
+            Identity::Same
+        }
+        None => Identity::Unknown,
+    };
+    (identity, evidence)
+}
+
+/// The verdict of the port 80 answers (`None`: nothing to compare) and its evidence.
+fn by_answers(addresses: &[AddressObservation]) -> (Option<Identity>, Vec<String>) {
     let v4 = addresses
         .iter()
         .find(|a| a.address.is_ipv4() && print(a).is_some());
@@ -67,18 +99,18 @@ pub(crate) fn assess(addresses: &[AddressObservation]) -> (Identity, Vec<String>
         .collect();
     let Some(site) = v4 else {
         let why = if v6.is_empty() {
-            "no address answered, so there is nothing to compare"
+            "no address answered on port 80, so there is nothing to compare"
         } else {
-            "no IPv4 address answered, so IPv6 cannot be compared with it"
+            "no IPv4 address answered on port 80, so IPv6 cannot be compared with it"
         };
-        return (Identity::Unknown, vec![why.to_string()]);
+        return (None, vec![why.to_string()]);
     };
     if v6.is_empty() {
-        let why = "no IPv6 address answered, so IPv4 cannot be compared with it";
-        return (Identity::Unknown, vec![why.to_string()]);
+        let why = "no IPv6 address answered on port 80, so IPv4 cannot be compared with it";
+        return (None, vec![why.to_string()]);
     }
     let Some(site_print) = print(site) else {
-        return (Identity::Unknown, Vec::new());
+        return (None, Vec::new());
     };
     let mut evidence = Vec::new();
     let mut verdicts = Vec::new();
@@ -134,7 +166,7 @@ pub(crate) fn assess(addresses: &[AddressObservation]) -> (Identity, Vec<String>
     } else {
         Identity::Unknown
     };
-    (identity, evidence)
+    (Some(identity), evidence)
 }
 
 #[cfg(test)]

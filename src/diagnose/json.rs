@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::report::json::{string, validation_record};
 use crate::report::{
     AddressObservation, Diagnosis, Finding, Lookup, Outcome, Probe, Problem, Report,
-    ResponseSummary, Status, TraceEvent, ValidationRecord,
+    ResponseSummary, Status, TlsSummary, TraceEvent, ValidationRecord,
 };
 
 /// `{"identifier":…,"verdict":…,"summary":…,"status":…,"validationRecord":[…],…}`.
@@ -52,6 +52,10 @@ pub(crate) fn render(report: &Report, diagnosis: &Diagnosis) -> String {
     list(&mut out, &diagnosis.findings, finding);
     if let Some(outcome) = &diagnosis.pr8905 {
         out.push_str(",\"pr8905\":");
+        outcome_object(&mut out, outcome);
+    }
+    if let Some(outcome) = &diagnosis.tls_alpn01 {
+        out.push_str(",\"tlsAlpn01\":");
         outcome_object(&mut out, outcome);
     }
     out.push('}');
@@ -145,6 +149,14 @@ fn address(out: &mut String, address: &AddressObservation) {
         out.push_str(",\"alone\":");
         outcome_object(out, outcome);
     }
+    if let Some(probe) = &address.https {
+        out.push_str(",\"https\":");
+        probe_object(out, probe);
+    }
+    if let Some(probe) = &address.acme_tls {
+        out.push_str(",\"acmeTls\":");
+        probe_object(out, probe);
+    }
     out.push('}');
 }
 
@@ -156,6 +168,10 @@ fn probe_object(out: &mut String, probe: &Probe) {
         field(out, "connectError", text);
     }
     let _ = write!(out, ",\"connectMs\":{}", probe.connect_ms);
+    if let Some(tls) = &probe.tls {
+        out.push_str(",\"tls\":");
+        tls_object(out, tls);
+    }
     if let Some(response) = &probe.response {
         out.push_str(",\"response\":");
         response_object(out, response);
@@ -166,6 +182,22 @@ fn probe_object(out: &mut String, probe: &Probe) {
         ",\"receivedBytes\":{},\"elapsedMs\":{}}}",
         probe.received_bytes, probe.elapsed_ms
     );
+}
+
+fn tls_object(out: &mut String, tls: &TlsSummary) {
+    out.push_str("{\"version\":");
+    string(out, &tls.version);
+    optional(out, "alpn", tls.alpn.as_deref());
+    if let Some(certificate) = &tls.certificate {
+        out.push_str(",\"certificate\":{\"sha256\":");
+        string(out, &certificate.sha256);
+        optional(out, "subject", certificate.subject.as_deref());
+        out.push_str(",\"names\":");
+        strings(out, &certificate.names);
+        optional(out, "issuer", certificate.issuer.as_deref());
+        let _ = write!(out, ",\"selfIssued\":{}}}", certificate.self_issued);
+    }
+    out.push('}');
 }
 
 fn response_object(out: &mut String, response: &ResponseSummary) {

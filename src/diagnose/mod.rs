@@ -19,6 +19,7 @@
 //! servers' time per redirect level, however many addresses there are.
 
 mod book;
+mod certificates;
 mod dns_answer;
 mod facts;
 mod findings;
@@ -33,9 +34,11 @@ mod rules_address;
 mod rules_chain;
 mod rules_dns;
 mod rules_family;
+mod rules_tls;
 mod runs;
 mod signatures;
 mod summary;
+mod tls_probe;
 mod verdict;
 
 use std::future::Future;
@@ -45,13 +48,14 @@ use std::pin::Pin;
 use self::book::Book;
 use self::facts::Facts;
 use self::lookup::Lookups;
-use self::probe::{probe, Target};
+use self::probe::Target;
 use self::runs::{Run, RunKind};
 use self::verdict::Judge;
 use crate::dns::QueryType;
 use crate::job::{ChallengeType, Diagnose, Identifier, Options, Validation};
 use crate::join::{join, join_all};
 use crate::network::Network;
+use crate::policy::limits::{HTTPS_PORT, HTTP_PORT};
 use crate::report::{AddressObservation, AddressRole, Diagnosis, Finding, Probe, Report, Severity};
 
 /// A boxed future of one of the diagnosis' concurrent tasks.
@@ -81,23 +85,21 @@ pub(crate) async fn run<N: Network>(network: &N, diagnose: &Diagnose, options: &
         v6.len(),
         v4.len()
     ));
-    let host_header = probe::host_header(&host);
     let bogus = format!("acme-preflight-{:016x}.invalid", network.random_u64());
     let probed: Vec<IpAddr> = v6.iter().chain(&v4).copied().collect();
     let book = &book;
-    let mut probe_tasks: Vec<Task<'_, Probe>> = Vec::new();
-    for address in &probed {
-        for header in [host_header.as_str(), bogus.as_str()] {
-            let target = Target {
-                address: *address,
-                host: header,
-                path: &path,
-            };
-            probe_tasks.push(Box::pin(async move {
-                probe(network, book, &target, options).await
-            }));
-        }
-    }
+    let asked = Asked {
+        identifier: &diagnose.identifier,
+        host: &host,
+        bogus: &bogus,
+        path: &path,
+    };
+    let probe_tasks: Vec<Task<'_, AddressProbes>> = probed
+        .iter()
+        .map(|address| -> Task<'_, AddressProbes> {
+            Box::pin(probe_address(network, book, &asked, *address, options))
+        })
+        .collect();
     let run_tasks: Vec<Task<'_, Run>> = runs::plan(&v6, &v4)
         .into_iter()
         .map(|kind| -> Task<'_, Run> {
@@ -111,17 +113,22 @@ pub(crate) async fn run<N: Network>(network: &N, diagnose: &Diagnose, options: &
             ))
         })
         .collect();
-    let (probes, runs) = join(join_all(probe_tasks), join_all(run_tasks)).await;
+    let tls_alpn = runs::run(
+        network,
+        book,
+        &validation,
+        options,
+        lookups.as_ref(),
+        RunKind::TlsAlpn01,
+    );
+    let ((probes, runs), tls_alpn) =
+        join(join(join_all(probe_tasks), join_all(run_tasks)), tls_alpn).await;
     network.trace(format!(
-        "{} probes and {} policy runs done",
+        "{} addresses probed on ports 80 and 443, {} policy runs done",
         probes.len(),
-        runs.len()
+        runs.len() + 1
     ));
-    let mut probes = probes.into_iter();
-    let pairs: Vec<(IpAddr, Probe, Probe)> = probed
-        .iter()
-        .filter_map(|address| Some((*address, probes.next()?, probes.next()?)))
-        .collect();
+    let pairs: Vec<(IpAddr, AddressProbes)> = probed.into_iter().zip(probes).collect();
     let addresses = observations(
         &diagnose.identifier,
         lookups.as_ref(),
@@ -135,8 +142,67 @@ pub(crate) async fn run<N: Network>(network: &N, diagnose: &Diagnose, options: &
         lookups.as_ref(),
         addresses,
         runs,
+        tls_alpn,
         options,
     )
+}
+
+/// What every address is asked.
+struct Asked<'a> {
+    identifier: &'a Identifier,
+    /// The identifier's host (an IP literal without brackets for IP identifiers).
+    host: &'a str,
+    /// A made-up host no virtual host serves.
+    bogus: &'a str,
+    /// The token path.
+    path: &'a str,
+}
+
+/// The answers of one address.
+struct AddressProbes {
+    probe: Probe,
+    bogus_host: Probe,
+    https: Probe,
+    acme_tls: Probe,
+}
+
+/// Asks `address` everything at once: the token over HTTP with the identifier's and a
+/// made-up `Host`, the token over HTTPS, and the TLS-ALPN-01 handshake.
+async fn probe_address<N: Network>(
+    network: &N,
+    book: &Book,
+    asked: &Asked<'_>,
+    address: IpAddr,
+    options: &Options,
+) -> AddressProbes {
+    let host_header = probe::host_header(asked.host);
+    let target = |host, port, tls_host| Target {
+        address,
+        port,
+        tls_host,
+        host,
+        path: asked.path,
+    };
+    let real = target(host_header.as_str(), HTTP_PORT, None);
+    let bogus = target(asked.bogus, HTTP_PORT, None);
+    let https = target(host_header.as_str(), HTTPS_PORT, Some(asked.host));
+    let ((probe, bogus_host), (https, acme_tls)) = join(
+        join(
+            probe::probe(network, book, &real, options),
+            probe::probe(network, book, &bogus, options),
+        ),
+        join(
+            probe::probe(network, book, &https, options),
+            tls_probe::acme_tls(network, book, asked.identifier, address, options),
+        ),
+    )
+    .await;
+    AddressProbes {
+        probe,
+        bogus_host,
+        https,
+        acme_tls,
+    }
 }
 
 /// The validation the diagnosis predicts: the expected file's token and content, or a
@@ -181,7 +247,7 @@ fn ip_of(identifier: &Identifier) -> IpAddr {
 fn observations(
     identifier: &Identifier,
     lookups: Option<&Lookups>,
-    mut probes: Vec<(IpAddr, Probe, Probe)>,
+    mut probes: Vec<(IpAddr, AddressProbes)>,
     runs: &[Run],
     options: &Options,
 ) -> Vec<AddressObservation> {
@@ -192,8 +258,8 @@ fn observations(
             .flat_map(|t| lookups.family(t).all().iter().copied().zip(0u32..))
             .collect(),
     };
-    let first_v6 = probes.iter().find(|(a, ..)| a.is_ipv6()).map(|(a, ..)| *a);
-    let first_v4 = probes.iter().find(|(a, ..)| a.is_ipv4()).map(|(a, ..)| *a);
+    let first_v6 = probes.iter().find(|(a, _)| a.is_ipv6()).map(|(a, _)| *a);
+    let first_v4 = probes.iter().find(|(a, _)| a.is_ipv4()).map(|(a, _)| *a);
     listed
         .into_iter()
         .map(|(address, index)| {
@@ -205,10 +271,16 @@ fn observations(
                 None if Some(address) == first_v4 => AddressRole::Fallback,
                 None => AddressRole::Alternate,
             };
-            let position = probes.iter().position(|(a, ..)| *a == address);
-            let (probe, bogus_host) = match position.map(|p| probes.remove(p)) {
-                Some((_, real, bogus)) => (Some(real), Some(bogus)),
-                None => (None, None),
+            let position = probes.iter().position(|(a, _)| *a == address);
+            let asked = position.map(|p| probes.remove(p).1);
+            let (probe, bogus_host, https, acme_tls) = match asked {
+                Some(p) => (
+                    Some(p.probe),
+                    Some(p.bogus_host),
+                    Some(p.https),
+                    Some(p.acme_tls),
+                ),
+                None => (None, None, None, None),
             };
             let alone = runs
                 .iter()
@@ -222,6 +294,8 @@ fn observations(
                 probe,
                 bogus_host,
                 alone,
+                https,
+                acme_tls,
             }
         })
         .collect()
@@ -234,6 +308,7 @@ fn assemble(
     lookups: Option<&Lookups>,
     addresses: Vec<AddressObservation>,
     runs: Vec<Run>,
+    tls_alpn: Run,
     options: &Options,
 ) -> Report {
     let canary = diagnose.expect.is_some();
@@ -249,6 +324,7 @@ fn assemble(
         lookups,
         addresses: &addresses,
         runs: &runs,
+        tls_alpn: Some(&tls_alpn),
         judge: &judge,
         options,
         canary,
@@ -280,6 +356,7 @@ fn assemble(
         identity_evidence,
         findings,
         pr8905,
+        tls_alpn01: Some(tls_alpn.outcome()),
     }));
     report
 }
@@ -302,6 +379,8 @@ fn findings(
     out.extend(rules_address::findings(facts));
     out.extend(rules_family::findings(facts));
     out.extend(rules_chain::findings(facts, pr8905));
+    let tls = rules_tls::findings(facts, &out);
+    out.extend(tls);
     let unexplained = classes.contains(&verdict::RunClass::Fail)
         && !out.iter().any(|f| f.severity == Severity::Error);
     if unexplained {

@@ -1,12 +1,14 @@
 //! One request pinned to one address: the request Let's Encrypt makes first (port 80, the
-//! token path, Let's Encrypt's headers), with the answer kept whole enough to identify the
-//! server, and every failure classified as Boulder does (dial error or after the connect).
+//! token path, Let's Encrypt's headers), or the same over HTTPS on port 443 as a redirect hop
+//! makes it, with the answer kept whole enough to identify the server, and every failure
+//! classified as Boulder does (dial error or after the connect).
 
 use std::net::{IpAddr, SocketAddr};
 
 use super::book::Book;
 use super::network::LeNetwork;
 use super::signatures;
+use super::tls_probe::tls_summary;
 use crate::challenge::cause::FetchError;
 use crate::challenge::deadline::Deadline;
 use crate::challenge::fetch::{send_request, Exchange};
@@ -15,7 +17,6 @@ use crate::http::ResponseHead;
 use crate::io::DialError;
 use crate::job::Options;
 use crate::network::Network;
-use crate::policy::limits::HTTP_PORT;
 use crate::report::{ConnectResult, Probe, ResponseSummary};
 
 /// Body bytes a probe reads: enough to see a large page stall, small in memory.
@@ -23,8 +24,12 @@ pub(crate) const PROBE_BODY_LIMIT: usize = 64 * 1024;
 
 /// What to request.
 pub(crate) struct Target<'a> {
-    /// The address to dial (port 80).
+    /// The address to dial.
     pub(crate) address: IpAddr,
+    /// The port: 80, or 443 with `tls_host`.
+    pub(crate) port: u16,
+    /// For HTTPS, the URL's hostname (Go derives the SNI from it).
+    pub(crate) tls_host: Option<&'a str>,
     /// The `Host` header (IPv6 literals in brackets).
     pub(crate) host: &'a str,
     /// The request path.
@@ -43,24 +48,32 @@ pub(crate) async fn probe<N: Network>(
     let deadline = Deadline::http01(network.now_ms(), options.deadline_ms);
     let exchange = Exchange {
         address: target.address,
-        port: HTTP_PORT,
+        port: target.port,
         request_uri: target.path,
         host: target.host,
         referer: None,
         user_agent: &options.user_agent,
-        tls_host: None,
+        tls_host: target.tls_host,
     };
     let sent = send_request(&network, &exchange, deadline, options.connect_timeout_ms).await;
     let (mut response, error) = match sent {
         Ok(response) => (Some(response), None),
         Err(cause) => {
-            let url = format!("http://{}{}", target.host, target.path);
+            let scheme = if target.tls_host.is_some() { "https" } else { "http" };
+            let url = format!("{scheme}://{}{}", target.host, target.path);
             let problem = FetchError { url, cause }.problem(target.address);
             (None, Some(problem.detail))
         }
     };
     let mut summary = None;
     let mut error = error;
+    let tls = response.as_ref().and_then(|r| r.tls()).map(|stream| {
+        tls_summary(
+            stream.version(),
+            stream.alpn(),
+            &stream.peer_certificates(),
+        )
+    });
     if let Some(response) = response.as_mut() {
         let body = response
             .read_body(&network, deadline, PROBE_BODY_LIMIT)
@@ -79,7 +92,7 @@ pub(crate) async fn probe<N: Network>(
     let dial = log
         .dials
         .iter()
-        .find(|d| d.address == SocketAddr::new(target.address, HTTP_PORT));
+        .find(|d| d.address == SocketAddr::new(target.address, target.port));
     let (connect, connect_ms) = match dial {
         Some(dial) => (connect_result(dial.error.as_ref()), dial.elapsed_ms),
         None => (ConnectResult::Other("not dialled".to_string()), 0),
@@ -97,6 +110,7 @@ pub(crate) async fn probe<N: Network>(
         response: summary,
         error,
         received_bytes: log.received_bytes,
+        tls,
     }
 }
 

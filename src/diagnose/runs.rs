@@ -1,6 +1,6 @@
 //! Let's Encrypt's own policy (`challenge::http01::validate`), run on the live network: as
 //! the resolver answers now, with the pending PR 8905, from each address alone, and with
-//! each address first. The policy is never re-implemented here; the runs only change which
+//! each address first; and its TLS-ALPN-01 validation as the resolver answers now. The policy is never re-implemented here; the runs only change which
 //! answer the identifier's first lookups get.
 
 use std::net::{IpAddr, SocketAddr};
@@ -8,9 +8,9 @@ use std::net::{IpAddr, SocketAddr};
 use super::book::Book;
 use super::lookup::Lookups;
 use super::network::{LeNetwork, Override, RunLog};
-use crate::challenge::http01;
+use crate::challenge::{http01, tls_alpn01};
 use crate::dns::QueryType;
-use crate::job::{Identifier, Options, Policy, Validation};
+use crate::job::{ChallengeType, Identifier, Options, Policy, Validation};
 use crate::network::Network;
 use crate::report::{Outcome, Report, Status};
 
@@ -30,6 +30,8 @@ pub(crate) enum RunKind {
     Alone(IpAddr),
     /// This IPv6 address listed first, and this IPv4 address first for the retry.
     Order(IpAddr, IpAddr),
+    /// TLS-ALPN-01 instead of HTTP-01, with the resolver's answers as they are.
+    TlsAlpn01,
 }
 
 /// A finished run.
@@ -142,7 +144,15 @@ pub(crate) async fn run<N: Network>(
     if kind == RunKind::Pr8905 {
         options.policy = Policy::BoulderPr8905;
     }
-    let report = http01::validate(&network, validation, &options).await;
+    let report = if kind == RunKind::TlsAlpn01 {
+        let validation = Validation {
+            challenge: ChallengeType::TlsAlpn01,
+            ..validation.clone()
+        };
+        tls_alpn01::validate(&network, &validation, &options).await
+    } else {
+        http01::validate(&network, validation, &options).await
+    };
     Run {
         kind,
         report,
@@ -162,7 +172,7 @@ fn answers_for(kind: RunKind, lookups: &Lookups, identifier: &Identifier) -> Opt
         list
     };
     let (a, aaaa) = match kind {
-        RunKind::Main | RunKind::Pr8905 => return None,
+        RunKind::Main | RunKind::Pr8905 | RunKind::TlsAlpn01 => return None,
         RunKind::Alone(address) if address.is_ipv6() => (Vec::new(), vec![address]),
         RunKind::Alone(address) => (vec![address], Vec::new()),
         RunKind::Order(v6, v4) => (first(v4, lookups.a.all()), first(v6, lookups.aaaa.all())),

@@ -152,10 +152,36 @@ pub struct ResponseSummary {
     pub markers: Vec<String>,
 }
 
+/// A server certificate, reduced to what identifies it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateSummary {
+    /// SHA-256 of the certificate's DER, lowercase hex.
+    pub sha256: String,
+    /// The subject's common name.
+    pub subject: Option<String>,
+    /// The subject alternative names: DNS names, then IP addresses.
+    pub names: Vec<String>,
+    /// The issuer's common name.
+    pub issuer: Option<String>,
+    /// Whether the issuer is the subject (a self-signed or self-issued certificate).
+    pub self_issued: bool,
+}
+
+/// A completed TLS handshake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsSummary {
+    /// `TLS 1.2` or `TLS 1.3`.
+    pub version: String,
+    /// The negotiated ALPN protocol.
+    pub alpn: Option<String>,
+    /// The server's leaf certificate; `None` when it sent none or it does not parse.
+    pub certificate: Option<CertificateSummary>,
+}
+
 /// One request of the diagnosis, pinned to one address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Probe {
-    /// The `Host` header sent.
+    /// The `Host` header sent (for a handshake without a request, the SNI name).
     pub host: String,
     /// How the connect ended.
     pub connect: ConnectResult,
@@ -169,6 +195,8 @@ pub struct Probe {
     pub received_bytes: u64,
     /// Milliseconds from the connect to the end of the probe.
     pub elapsed_ms: u64,
+    /// The TLS handshake, on port 443 when it completed.
+    pub tls: Option<TlsSummary>,
 }
 
 /// What Let's Encrypt's policy concludes in one run.
@@ -201,6 +229,10 @@ pub struct AddressObservation {
     pub bogus_host: Option<Probe>,
     /// Let's Encrypt's policy run with this address as the identifier's only one.
     pub alone: Option<Outcome>,
+    /// The token request over HTTPS on port 443, as a redirect hop to `https://` makes it.
+    pub https: Option<Probe>,
+    /// A TLS-ALPN-01 handshake on port 443, offering only `acme-tls/1` (no request).
+    pub acme_tls: Option<Probe>,
 }
 
 /// Whether the IPv4 and IPv6 addresses reach the same web server.
@@ -269,4 +301,7 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
     /// The pending Boulder pull request 8905's outcome, when it differs from Boulder's.
     pub pr8905: Option<Outcome>,
+    /// Let's Encrypt's TLS-ALPN-01 validation on the same network (with the diagnosis'
+    /// key authorization, so at best it reaches the certificate check).
+    pub tls_alpn01: Option<Outcome>,
 }

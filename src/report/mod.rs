@@ -7,8 +7,8 @@ mod problem;
 use std::net::IpAddr;
 
 pub use diagnosis::{
-    AddressObservation, AddressRole, ConnectResult, Diagnosis, Finding, Identity, Lookup, Outcome,
-    Probe, ResponseSummary, Severity, Verdict,
+    AddressObservation, AddressRole, CertificateSummary, ConnectResult, Diagnosis, Finding,
+    Identity, Lookup, Outcome, Probe, ResponseSummary, Severity, TlsSummary, Verdict,
 };
 pub use problem::{Problem, ProblemType};
 

@@ -114,6 +114,8 @@ pub(crate) struct Certificate<'a> {
     pub(crate) raw_subject: &'a [u8],
     /// `Subject.CommonName`: the last string-valued CN attribute.
     pub(crate) common_name: Option<String>,
+    /// `Issuer.CommonName`, the same way.
+    pub(crate) issuer_common_name: Option<String>,
     /// The subject public key.
     pub(crate) public_key: PublicKey<'a>,
     /// The extensions, in order (no two with the same OID).
@@ -145,7 +147,7 @@ pub(crate) fn parse(der: &[u8]) -> Result<Certificate<'_>, ParseError> {
     }
     let signature_algorithm = algorithm_identifier(inner_algorithm)?;
     let raw_issuer = tbs.read_element(tag::SEQUENCE)?.raw;
-    parse_name(raw_issuer)?;
+    let issuer_common_name = parse_name(raw_issuer)?;
     let mut validity = tbs.nested(tag::SEQUENCE)?;
     for _ in 0..2 {
         let time = validity.read_any()?;
@@ -178,6 +180,7 @@ pub(crate) fn parse(der: &[u8]) -> Result<Certificate<'_>, ParseError> {
         raw_issuer,
         raw_subject,
         common_name,
+        issuer_common_name,
         public_key,
         extensions,
         alt_names,

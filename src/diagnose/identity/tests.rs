@@ -32,6 +32,7 @@ fn probe(response: Option<ResponseSummary>) -> Probe {
         error: None,
         received_bytes: 0,
         elapsed_ms: 1,
+        tls: None,
     }
 }
 
@@ -49,6 +50,8 @@ fn address(
         probe: Some(probe(real)),
         bogus_host: Some(probe(bogus)),
         alone: None,
+        https: None,
+        acme_tls: None,
     }
 }
 

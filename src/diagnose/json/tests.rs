@@ -1,9 +1,9 @@
 use super::render;
 use crate::job::{ChallengeType, Expectation};
 use crate::report::{
-    AddressObservation, AddressRole, ConnectResult, Diagnosis, Finding, Identity, Lookup, Probe,
-    Problem, ProblemType, Report, ResponseSummary, Severity, Status, TraceEvent, ValidationRecord,
-    Verdict,
+    AddressObservation, AddressRole, CertificateSummary, ConnectResult, Diagnosis, Finding,
+    Identity, Lookup, Outcome, Probe, Problem, ProblemType, Report, ResponseSummary, Severity,
+    Status, TlsSummary, TraceEvent, ValidationRecord, Verdict,
 };
 
 fn record() -> ValidationRecord {
@@ -61,9 +61,31 @@ fn diagnosis() -> Diagnosis {
                 error: None,
                 received_bytes: 40,
                 elapsed_ms: 2,
+                tls: None,
             }),
             bogus_host: None,
             alone: None,
+            https: None,
+            acme_tls: Some(Probe {
+                host: "example.com".into(),
+                connect: ConnectResult::Connected,
+                connect_ms: 1,
+                response: None,
+                error: None,
+                received_bytes: 900,
+                elapsed_ms: 3,
+                tls: Some(TlsSummary {
+                    version: "TLS 1.3".into(),
+                    alpn: None,
+                    certificate: Some(CertificateSummary {
+                        sha256: "ab".into(),
+                        subject: Some("example.com".into()),
+                        names: vec!["example.com".into(), "2001:db8::1".into()],
+                        issuer: None,
+                        self_issued: true,
+                    }),
+                }),
+            }),
         }],
         identity: Identity::Unknown,
         identity_evidence: vec!["e".into()],
@@ -75,6 +97,12 @@ fn diagnosis() -> Diagnosis {
             fix: None,
         }],
         pr8905: None,
+        tls_alpn01: Some(Outcome {
+            status: Status::Invalid,
+            problem: Some(Problem::new(ProblemType::Malformed, "m")),
+            records: Vec::new(),
+            elapsed_ms: 3,
+        }),
     }
 }
 
@@ -102,9 +130,13 @@ fn documented_shape() {
         r#""addresses":[{"address":"2001:db8::1","family":"ipv6","index":0,"role":"first","#,
         r#""probe":{"host":"example.com","connect":"connected","connectMs":1,"#,
         r#""response":{"status":404,"headerNames":["Server"],"server":"nginx","bodyBytes":0,"bodySha256":"e3","bodyComplete":true,"markers":[]},"#,
-        r#""receivedBytes":40,"elapsedMs":2}}],"#,
+        r#""receivedBytes":40,"elapsedMs":2},"#,
+        r#""acmeTls":{"host":"example.com","connect":"connected","connectMs":1,"#,
+        r#""tls":{"version":"TLS 1.3","certificate":{"sha256":"ab","subject":"example.com","names":["example.com","2001:db8::1"],"selfIssued":true}},"#,
+        r#""receivedBytes":900,"elapsedMs":3}}],"#,
         r#""identity":{"verdict":"unknown","evidence":["e"]},"#,
-        r#""findings":[{"code":"ipv6-connect-timeout","severity":"warning","summary":"s","evidence":["v"]}]}"#,
+        r#""findings":[{"code":"ipv6-connect-timeout","severity":"warning","summary":"s","evidence":["v"]}],"#,
+        r#""tlsAlpn01":{"status":"invalid","error":{"type":"urn:ietf:params:acme:error:malformed","detail":"m","status":400},"validationRecord":[],"elapsedMs":3}}"#,
     );
     assert_eq!(json, expected);
 }

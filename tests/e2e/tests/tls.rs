@@ -1,10 +1,10 @@
 //! TLS on a real network: HTTPS redirect targets (rustls servers with rcgen certificates made
 //! at start-up) and `acme-tls/1` responders, checked through the binary, whose TLS runs inside
-//! the component over the host's plain TCP.
+//! the component over the host's plain TCP; and `diagnose` on port 443 of both families.
 
 use acme_preflight_e2e::{
-    alpn_record, challenge, challenge_of, challenge_url, failures_in_parallel, record,
-    tls_scenario, validation_failure,
+    alpn_record, challenge, challenge_of, challenge_url, diagnose, diagnosis_failure,
+    failures_in_parallel, record, tls_scenario, validation_failure,
 };
 use testbed::{Scenario, Testbed};
 
@@ -91,13 +91,55 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// `diagnose` on port 443 per family: (domain, exit, verdict, finding codes, a piece of the
+/// JSON that must appear).
+fn diagnoses() -> Vec<(&'static str, i32, &'static str, &'static [&'static str], &'static str)> {
+    vec![
+        // Port 80 redirects to HTTPS, the same certificate on both families.
+        ("https-ok.example.com", 0, "pass", &[], r#""identity":{"verdict":"same""#),
+        // IPv6 443 dropped behind working port 80s: the redirect to HTTPS that would break.
+        (
+            "https-v4-only.example.com",
+            0,
+            "pass",
+            &["ipv6-https-broken"],
+            r#""addressesTried":["2001:db8:1::36"]"#,
+        ),
+        // Another site's certificate on IPv6 443.
+        (
+            "https-other-cert.example.com",
+            0,
+            "pass",
+            &["ipv6-other-certificate"],
+            r#""identity":{"verdict":"different""#,
+        ),
+        // Mode 16: acme-tls/1 answered on IPv4 only; TLS-ALPN-01 is valid through the retry.
+        (
+            "alpn-v4-only.example.com",
+            0,
+            "pass",
+            &["tls-alpn-01-ipv4-retry"],
+            r#""tlsAlpn01":{"status":"valid","validationRecord":[{"hostname":"alpn-v4-only.example.com","port":"443","addressesResolved":["2001:db8:1::38","198.51.100.38"],"addressUsed":"198.51.100.38","addressesTried":["2001:db8:1::38"]}]"#,
+        ),
+    ]
+}
+
 #[test]
 fn tls_cases_end_to_end() {
     let scenario = Scenario::load(&tls_scenario()).expect("tls scenario");
     let bed = Testbed::start(&scenario).expect("testbed (needs root)");
-    let failures = failures_in_parallel(cases(), |case| {
+    let mut failures = failures_in_parallel(cases(), |case| {
         validation_failure(&bed, case.domain, case.extra, case.exit, &case.json)
     });
+    failures.extend(failures_in_parallel(
+        diagnoses(),
+        |(domain, exit, verdict, codes, piece)| {
+            diagnosis_failure(&bed, domain, exit, verdict, codes).or_else(|| {
+                let json = String::from_utf8_lossy(&diagnose(&bed, domain).stdout).to_string();
+                (!json.contains(piece)).then(|| format!("{domain}: no {piece} in\n  {json}"))
+            })
+        },
+    ));
     assert!(
         failures.is_empty(),
         "{} end-to-end TLS cases failed:\n{}",

@@ -1,8 +1,8 @@
 //! The report's `diagnosis` field back from WIT, as the component's own conversion does it.
 
 use ::acme_preflight::report::{
-    AddressObservation, AddressRole, ConnectResult, Diagnosis, Finding, Identity, Lookup, Outcome,
-    Probe, ResponseSummary, Severity, TraceEvent, Verdict,
+    AddressObservation, AddressRole, CertificateSummary, ConnectResult, Diagnosis, Finding,
+    Identity, Lookup, Outcome, Probe, ResponseSummary, Severity, TlsSummary, TraceEvent, Verdict,
 };
 use ::acme_preflight::{Expectation, Problem, Status, ValidationRecord};
 
@@ -41,6 +41,10 @@ pub(super) fn diagnosis_from_wit(d: wit_report::Diagnosis) -> Option<Diagnosis> 
         identity_evidence: d.identity_evidence,
         findings: d.findings.into_iter().map(finding_from_wit).collect(),
         pr8905: match d.pr8905 {
+            Some(outcome) => Some(outcome_from_wit(outcome)?),
+            None => None,
+        },
+        tls_alpn01: match d.tls_alpn01 {
             Some(outcome) => Some(outcome_from_wit(outcome)?),
             None => None,
         },
@@ -94,6 +98,8 @@ fn address_from_wit(a: wit_report::AddressObservation) -> Option<AddressObservat
             Some(outcome) => Some(outcome_from_wit(outcome)?),
             None => None,
         },
+        https: a.https.map(probe_from_wit),
+        acme_tls: a.acme_tls.map(probe_from_wit),
     })
 }
 
@@ -122,6 +128,17 @@ fn probe_from_wit(p: wit_report::Probe) -> Probe {
         error: p.error,
         received_bytes: p.received_bytes,
         elapsed_ms: p.elapsed_ms,
+        tls: p.tls.map(|t| TlsSummary {
+            version: t.version,
+            alpn: t.alpn,
+            certificate: t.certificate.map(|c| CertificateSummary {
+                sha256: c.sha256,
+                subject: c.subject,
+                names: c.names,
+                issuer: c.issuer,
+                self_issued: c.self_issued,
+            }),
+        }),
     }
 }
 
