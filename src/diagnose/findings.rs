@@ -99,6 +99,9 @@ pub(crate) fn fix_after_connect(address: &str) -> String {
 /// Large answers stall over IPv6.
 pub(crate) const FIX_STALL: &str = "Large packets over IPv6 get lost (a path MTU black hole): let ICMPv6 \"Packet Too Big\" (type 2) through every firewall, or clamp the TCP MSS on the IPv6 path. Over HTTPS the certificate chain alone is large enough to stall.";
 
+/// Large answers stall over IPv4.
+pub(crate) const FIX_STALL_IPV4: &str = "Large packets over IPv4 get lost (a path MTU black hole, often on PPPoE or tunnelled links): let ICMP \"Fragmentation Needed\" (type 3, code 4) through every firewall, or clamp the TCP MSS on the IPv4 path. Over HTTPS the certificate chain alone is large enough to stall.";
+
 /// Several addresses of a family behave differently.
 pub(crate) fn fix_several(host: &str, record_type: &str) -> String {
     format!("Remove the stale {record_type} records of {host} so that every address reaches the server: Let's Encrypt uses whichever address the resolver lists first, and resolvers rotate them.")
@@ -107,6 +110,11 @@ pub(crate) fn fix_several(host: &str, record_type: &str) -> String {
 /// An address lookup that fails.
 pub(crate) fn fix_lookup(host: &str, record_type: &str) -> String {
     format!("Make the nameservers of {host} answer {record_type} queries (NOERROR, with or without records). Let's Encrypt tolerates the failure while the other family works, but a slow answer eats into its budget.")
+}
+
+/// An address lookup that answers only after a timeout.
+pub(crate) fn fix_slow_lookup(host: &str, record_type: &str) -> String {
+    format!("Make every nameserver of {host} answer {record_type} queries at once (check that each one listed in the NS records and glue is reachable): each DNS attempt that times out is waited for in full, and it counts against Let's Encrypt's validation budget.")
 }
 
 /// The time budget.
@@ -150,9 +158,25 @@ pub(crate) fn fix_tls_alpn01(host: &str) -> String {
     )
 }
 
-/// CAA forbids Let's Encrypt.
-pub(crate) fn fix_caa(host: &str) -> String {
-    format!("Add `0 issue \"letsencrypt.org\"` to the CAA records of {host} (or remove the records that restrict issuance).")
+/// CAA forbids Let's Encrypt; the relevant records are at `at` (`host` itself or a parent).
+pub(crate) fn fix_caa(host: &str, at: &str) -> String {
+    let fix = format!("Add `0 issue \"letsencrypt.org\"` to the CAA records of {at} (or remove the records that restrict issuance).");
+    if host == at {
+        return fix;
+    }
+    format!(
+        "{fix} Or give {host} CAA records of its own, which then apply to it instead of {at}'s."
+    )
+}
+
+/// CAA forbids Let's Encrypt; the relevant records come through `name`'s CNAME to `target`.
+pub(crate) fn fix_caa_alias(name: &str, target: &str) -> String {
+    format!("{name} is a CNAME to {target}, so {target}'s CAA records apply: ask whoever runs {target} to add `0 issue \"letsencrypt.org\"` there, or point {name} at a name whose CAA allows Let's Encrypt.")
+}
+
+/// A CAA lookup on the way to the relevant records fails.
+pub(crate) fn fix_caa_lookup(at: &str) -> String {
+    format!("Make the nameservers of {at} answer CAA queries (NOERROR, with or without records): Let's Encrypt checks CAA after the challenge and does not issue while a lookup fails.")
 }
 
 #[cfg(test)]

@@ -1,14 +1,16 @@
 //! The identifier's own lookups: A, AAAA and CAA at once, every answer kept (reserved ones
-//! too), each address marked usable or with Boulder's reason for dropping it.
+//! too), each address marked usable or with Boulder's reason for dropping it. CAA is asked of
+//! the identifier and of every parent up to its top-level domain, all at once, as a CA climbs
+//! the tree for the relevant record set (RFC 8659 section 3, Boulder's `va/caa.go`).
 
 use std::net::IpAddr;
 
 use super::book::Book;
 use super::network::LeNetwork;
 use crate::challenge::deadline::Deadline;
-use crate::dns::{DnsFailure, DnsProblem, QueryType};
+use crate::dns::{DnsFailure, DnsProblem, QueryType, Rcode, RecordData};
 use crate::job::Options;
-use crate::join::join;
+use crate::join::{join, join_all};
 use crate::network::Network;
 use crate::policy::addresses::{lookup, lookup_caa};
 use crate::policy::reserved;
@@ -39,10 +41,75 @@ pub(crate) struct Lookups {
     pub(crate) a: Family,
     /// AAAA.
     pub(crate) aaaa: Family,
-    /// CAA, in presentation form, for information.
-    pub(crate) caa: Result<Vec<String>, DnsFailure>,
-    /// Milliseconds the CAA lookup took.
-    pub(crate) caa_ms: u64,
+    /// CAA of the identifier, then of each parent up to its top-level domain, closest first.
+    pub(crate) caa: Vec<CaaAnswer>,
+}
+
+/// One CAA record (RFC 8659 section 4.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CaaRecord {
+    /// Its owner: the name asked, or where the name's CNAME leads.
+    pub(crate) owner: String,
+    /// The flags (128: critical).
+    pub(crate) flags: u8,
+    /// The property tag, as miekg/dns shows it.
+    pub(crate) tag: String,
+    /// The property value.
+    pub(crate) value: Vec<u8>,
+}
+
+impl CaaRecord {
+    /// The record in presentation form: `flags tag "value"`.
+    pub(crate) fn presentation(&self) -> String {
+        format!("{} {} {}", self.flags, self.tag, quote(&self.value))
+    }
+}
+
+/// The CAA query of one name of the climb.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CaaAnswer {
+    /// The name asked (the resolver follows its CNAMEs).
+    pub(crate) name: String,
+    /// Its CAA records, or why the query failed.
+    pub(crate) answer: Result<Vec<CaaRecord>, DnsFailure>,
+    /// Milliseconds it took.
+    pub(crate) elapsed_ms: u64,
+}
+
+impl CaaAnswer {
+    /// The record set as a CA reads it: a name that does not exist has an empty one; `Err`
+    /// when the query failed otherwise.
+    pub(crate) fn rrset(&self) -> Result<&[CaaRecord], &DnsFailure> {
+        match &self.answer {
+            Ok(records) => Ok(records),
+            Err(DnsFailure::Rcode(Rcode::NXDOMAIN))
+            | Err(DnsFailure::Extended {
+                rcode: Rcode::NXDOMAIN,
+                ..
+            }) => Ok(&[]),
+            Err(cause) => Err(cause),
+        }
+    }
+
+    /// Where the records were found when the name is an alias (a CNAME the resolver
+    /// followed): the owner of the first record that is not the name itself.
+    pub(crate) fn alias(&self) -> Option<&str> {
+        let records = self.answer.as_deref().unwrap_or_default();
+        records
+            .iter()
+            .find(|r| !r.owner.eq_ignore_ascii_case(&self.name))
+            .map(|r| r.owner.as_str())
+    }
+
+    /// Boulder's text for the failed query.
+    pub(crate) fn error_text(&self, cause: &DnsFailure) -> String {
+        DnsProblem {
+            record_type: QueryType::Caa,
+            hostname: self.name.clone(),
+            cause: cause.clone(),
+        }
+        .to_string()
+    }
 }
 
 impl Lookups {
@@ -64,7 +131,16 @@ impl Lookups {
         .to_string()
     }
 
-    /// The lookups as the report shows them.
+    /// The relevant CAA answer (RFC 8659 section 3; Boulder's `selectCAA`): the closest name
+    /// with a non-empty record set, or a failed query before it (it might hide records).
+    /// `None` when no name up to the top-level domain has CAA records.
+    pub(crate) fn relevant_caa(&self) -> Option<&CaaAnswer> {
+        self.caa
+            .iter()
+            .find(|answer| answer.rrset().map_or(true, |set| !set.is_empty()))
+    }
+
+    /// The lookups as the report shows them (CAA: the identifier's own query).
     pub(crate) fn summaries(&self) -> Vec<Lookup> {
         let mut out = Vec::with_capacity(3);
         for query_type in [QueryType::A, QueryType::Aaaa] {
@@ -80,22 +156,26 @@ impl Lookups {
                 elapsed_ms: family.elapsed_ms,
             });
         }
-        out.push(Lookup {
-            record_type: QueryType::Caa.to_string(),
-            records: self.caa.clone().unwrap_or_default(),
-            error: self
-                .caa
-                .as_ref()
-                .err()
-                .map(|cause| self.error_text(QueryType::Caa, cause)),
-            elapsed_ms: self.caa_ms,
-        });
+        if let Some(own) = self.caa.first() {
+            out.push(Lookup {
+                record_type: QueryType::Caa.to_string(),
+                records: own
+                    .answer
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(CaaRecord::presentation)
+                    .collect(),
+                error: own.answer.as_ref().err().map(|cause| own.error_text(cause)),
+                elapsed_ms: own.elapsed_ms,
+            });
+        }
         out
     }
 }
 
-/// Looks up A, AAAA and CAA of `host` concurrently, through the book (so that the predicted
-/// validation later sees the very same answers).
+/// Looks up A, AAAA and CAA of `host`, and CAA of its parents, concurrently, through the
+/// book (so that the predicted validation later sees the very same answers).
 pub(crate) async fn lookups<N: Network>(
     network: &N,
     book: &Book,
@@ -104,15 +184,34 @@ pub(crate) async fn lookups<N: Network>(
 ) -> Lookups {
     let a = family(network, book, host, QueryType::A, options);
     let aaaa = family(network, book, host, QueryType::Aaaa, options);
-    let caa = caa(network, book, host, options);
-    let ((a, aaaa), (caa, caa_ms)) = join(join(a, aaaa), caa).await;
+    let caa = join_all(
+        caa_tree(host)
+            .into_iter()
+            .map(|name| caa(network, book, name, options))
+            .collect(),
+    );
+    let ((a, aaaa), caa) = join(join(a, aaaa), caa).await;
     Lookups {
         host: host.to_string(),
         a,
         aaaa,
         caa,
-        caa_ms,
     }
+}
+
+/// The names whose CAA records may apply to `host`, closest first: the name itself, then each
+/// parent up to, not including, the root.
+fn caa_tree(host: &str) -> Vec<&str> {
+    let mut names = vec![host];
+    let mut rest = host;
+    while let Some((_, parent)) = rest.split_once('.') {
+        if parent.is_empty() {
+            break;
+        }
+        names.push(parent);
+        rest = parent;
+    }
+    names
 }
 
 async fn family<N: Network>(
@@ -131,21 +230,29 @@ async fn family<N: Network>(
     }
 }
 
-async fn caa<N: Network>(
-    network: &N,
-    book: &Book,
-    host: &str,
-    options: &Options,
-) -> (Result<Vec<String>, DnsFailure>, u64) {
+/// The CAA query of one name of the climb.
+async fn caa<N: Network>(network: &N, book: &Book, name: &str, options: &Options) -> CaaAnswer {
     let network = LeNetwork::new(network, book, None);
     let deadline = Deadline::http01(network.now_ms(), options.deadline_ms);
-    let records = lookup_caa(&network, host, options, deadline).await;
-    let shown = records.map(|list| {
-        list.iter()
-            .map(|(flags, tag, value)| format!("{flags} {tag} {}", quote(value)))
+    let answer = lookup_caa(&network, name, options, deadline).await;
+    let records = answer.map(|list| {
+        list.into_iter()
+            .filter_map(|record| match record.data {
+                RecordData::Caa { flags, tag, value } => Some(CaaRecord {
+                    owner: record.name,
+                    flags,
+                    tag,
+                    value,
+                }),
+                _ => None,
+            })
             .collect()
     });
-    (shown, network.elapsed_ms())
+    CaaAnswer {
+        name: name.to_string(),
+        answer: records,
+        elapsed_ms: network.elapsed_ms(),
+    }
 }
 
 /// Boulder's reason for dropping `address`, `None` when it is usable.
@@ -176,7 +283,8 @@ fn quote(value: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::{caa_tree, quote, CaaAnswer, CaaRecord, Family, Lookups};
+    use crate::dns::{DnsFailure, Rcode};
 
     #[test]
     fn caa_values_quote_like_miekg() {
@@ -189,5 +297,96 @@ mod tests {
         for (value, expected) in rows {
             assert_eq!(quote(value), expected);
         }
+    }
+
+    #[test]
+    fn caa_climbs_to_the_top_level_domain() {
+        let rows: [(&str, &[&str]); 3] = [
+            (
+                "www.example.com",
+                &["www.example.com", "example.com", "com"],
+            ), // two parents
+            ("example.com", &["example.com", "com"]), // one parent
+            ("localhost", &["localhost"]),            // a single label
+        ];
+        for (host, names) in rows {
+            assert_eq!(caa_tree(host), names, "{host}");
+        }
+    }
+
+    /// A CAA answer of the climb: records as `(flags, tag, value)`, or a failure.
+    fn answer(name: &str, records: Result<&[(u8, &str, &str)], DnsFailure>) -> CaaAnswer {
+        let records = records.map(|list| {
+            list.iter()
+                .map(|(flags, tag, value)| CaaRecord {
+                    owner: name.to_string(),
+                    flags: *flags,
+                    tag: tag.to_string(),
+                    value: value.as_bytes().to_vec(),
+                })
+                .collect()
+        });
+        CaaAnswer {
+            name: name.to_string(),
+            answer: records,
+            elapsed_ms: 1,
+        }
+    }
+
+    /// Lookups of www.example.com with this climb.
+    fn lookups(caa: Vec<CaaAnswer>) -> Lookups {
+        let family = Family {
+            answer: Ok(Vec::new()),
+            elapsed_ms: 1,
+        };
+        Lookups {
+            host: "www.example.com".to_string(),
+            a: family.clone(),
+            aaaa: family,
+            caa,
+        }
+    }
+
+    #[test]
+    fn the_closest_non_empty_set_is_relevant() {
+        let sectigo: &[(u8, &str, &str)] = &[(0, "issue", "sectigo.com")];
+        let le: &[(u8, &str, &str)] = &[(0, "issue", "letsencrypt.org")];
+        let none: &[(u8, &str, &str)] = &[];
+        let nxdomain = || Err(DnsFailure::Rcode(Rcode::NXDOMAIN));
+        let servfail = || Err(DnsFailure::Rcode(Rcode::SERVFAIL));
+        // (www.example.com, example.com, com) -> the relevant name
+        let rows = [
+            ([Ok(le), Ok(sectigo), Ok(none)], Some("www.example.com")), // the name's own wins
+            ([Ok(none), Ok(sectigo), Ok(le)], Some("example.com")),     // the closest parent
+            ([nxdomain(), Ok(none), Ok(le)], Some("com")),              // NXDOMAIN is empty
+            ([Ok(none), servfail(), Ok(le)], Some("example.com")), // a failure may hide records
+            ([Ok(sectigo), servfail(), Ok(none)], Some("www.example.com")), // found before the failure
+            ([Ok(none), Ok(none), nxdomain()], None),                       // no CAA anywhere
+        ];
+        for (answers, relevant) in rows {
+            let climb = ["www.example.com", "example.com", "com"]
+                .into_iter()
+                .zip(answers)
+                .map(|(name, records)| answer(name, records))
+                .collect();
+            let lookups = lookups(climb);
+            let found = lookups.relevant_caa().map(|a| a.name.as_str());
+            assert_eq!(found, relevant, "{:?}", lookups.caa);
+        }
+    }
+
+    #[test]
+    fn the_summary_shows_the_name_s_own_query() {
+        let lookups = lookups(vec![
+            answer("www.example.com", Err(DnsFailure::Rcode(Rcode::NXDOMAIN))),
+            answer("example.com", Ok(&[(128, "issue", "letsencrypt.org")])),
+        ]);
+        let caa = lookups.summaries().pop().unwrap();
+        assert_eq!(caa.record_type, "CAA");
+        assert!(caa.records.is_empty());
+        assert_eq!(
+            caa.error.as_deref(),
+            Some("DNS problem: NXDOMAIN looking up CAA for www.example.com - check that a DNS record exists for this domain")
+        );
     }
 }

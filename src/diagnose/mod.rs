@@ -393,9 +393,12 @@ fn findings(
             "validation-fails",
             Severity::Error,
             format!(
-                "Let's Encrypt's validation of {} fails ({})",
+                "Let's Encrypt's validation of {} fails{}",
                 facts.host,
-                verdict.name()
+                match verdict {
+                    crate::report::Verdict::Intermittent => " in some answer orders",
+                    _ => "",
+                }
             ),
             vec![format!("Let's Encrypt: {detail}")],
             None,

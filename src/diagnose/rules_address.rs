@@ -5,11 +5,12 @@
 use super::facts::{family, role_words, Facts};
 use super::findings::{
     finding, fix_aaaa, fix_after_connect, fix_canary, fix_default_vhost, fix_firewalled, fix_ipv4,
-    fix_not_listening, fix_router, FIX_STALL, FIX_WAF,
+    fix_not_listening, fix_router, FIX_STALL, FIX_STALL_IPV4, FIX_WAF,
 };
 use super::fingerprint::{compare, describe, Likeness};
 use super::identity;
 use super::runs::RunKind;
+use super::verdict::is_not_the_site;
 use crate::challenge::cause::dial_message;
 use crate::io::DialError;
 use crate::report::{AddressObservation, ConnectResult, Finding, Severity, Status};
@@ -157,7 +158,7 @@ fn stall(facts: &Facts<'_>, address: &AddressObservation) -> Option<Finding> {
             address.address
         ),
         evidence,
-        Some(FIX_STALL.to_string()),
+        Some(if v6 { FIX_STALL } else { FIX_STALL_IPV4 }.to_string()),
     ))
 }
 
@@ -250,11 +251,7 @@ fn other_server(facts: &Facts<'_>, address: &AddressObservation) -> Option<Findi
         .probe
         .as_ref()
         .and_then(|p| p.response.as_ref())
-        .is_some_and(|r| {
-            r.markers
-                .iter()
-                .any(|m| m.starts_with("router:") || m.starts_with("waf:"))
-        });
+        .is_some_and(|r| r.markers.iter().any(|m| is_not_the_site(m)));
     if routered {
         return None;
     }

@@ -1,11 +1,15 @@
 //! Findings from the identifier's lookups: failures Let's Encrypt tolerates (mode 14),
-//! reserved and non-global addresses it ignores (modes 9 and 10), nothing usable left, CAA.
+//! reserved and non-global addresses it ignores (modes 9 and 10), nothing usable left, and
+//! CAA as Let's Encrypt reads it (the relevant set, climbing to the parents).
 
 use std::net::IpAddr;
 
 use super::facts::Facts;
-use super::findings::{finding, fix_caa, fix_lookup, fix_no_usable};
-use crate::dns::QueryType;
+use super::findings::{
+    finding, fix_caa, fix_caa_alias, fix_caa_lookup, fix_lookup, fix_no_usable, fix_slow_lookup,
+};
+use super::lookup::{CaaAnswer, CaaRecord, Lookups};
+use crate::dns::{DnsFailure, QueryType};
 use crate::report::{AddressRole, Finding, Severity};
 
 /// The DNS findings.
@@ -43,7 +47,7 @@ pub(crate) fn findings(facts: &Facts<'_>) -> Vec<Finding> {
                     "Let's Encrypt waits {} ms per DNS attempt and retries timeouts; the time counts against its validation budget",
                     facts.options.dns_timeout_ms
                 )],
-                Some(fix_lookup(facts.host, &query_type.to_string())),
+                Some(fix_slow_lookup(facts.host, &query_type.to_string())),
             ));
         }
     }
@@ -71,7 +75,7 @@ pub(crate) fn findings(facts: &Facts<'_>) -> Vec<Finding> {
             ));
         }
     }
-    out.extend(caa(facts));
+    out.extend(caa(facts.host, lookups, usable(true) || usable(false)));
     out
 }
 
@@ -134,52 +138,135 @@ fn kind_of(address: IpAddr) -> (&'static str, &'static str) {
     }
 }
 
-/// CAA at the name itself, when it holds `issue` properties none of which names
-/// letsencrypt.org. (Boulder climbs to the parents only when the name has no CAA records.)
-fn caa(facts: &Facts<'_>) -> Vec<Finding> {
-    let Some(Ok(records)) = facts.lookups.map(|l| &l.caa) else {
-        return Vec::new();
-    };
-    let issuers: Vec<&String> = records.iter().filter(|r| is_tag(r, "issue")).collect();
-    let allows = issuers.iter().any(|r| {
-        let value = r.split_once(' ').map_or("", |(_, rest)| rest);
-        let value = value
-            .split_once(' ')
-            .map_or("", |(_, v)| v)
-            .trim_matches('"');
-        value
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .eq_ignore_ascii_case("letsencrypt.org")
-    });
-    if issuers.is_empty() || allows {
-        return Vec::new();
+/// CAA as Let's Encrypt reads it after the challenge: the relevant set (the name's own, else
+/// the closest parent's) must let letsencrypt.org issue for http-01, and no lookup on the way
+/// to it may fail. Without a usable address the challenge fails first, and a failed CAA
+/// lookup is the DNS fault the address findings already name.
+fn caa(host: &str, lookups: &Lookups, addressable: bool) -> Option<Finding> {
+    let relevant = lookups.relevant_caa()?;
+    match relevant.rrset() {
+        Err(cause) => addressable.then(|| caa_failed(host, relevant, cause)),
+        Ok(set) => caa_forbids(host, relevant, set),
     }
-    vec![finding(
-        "caa-forbids-letsencrypt",
-        Severity::Error,
-        format!(
-            "The CAA records of {} do not allow Let's Encrypt to issue",
-            facts.host
-        ),
-        records.clone(),
-        Some(fix_caa(facts.host)),
-    )]
 }
 
-/// Whether a CAA record in presentation form (`flags tag "value"`) has this tag.
-fn is_tag(record: &str, tag: &str) -> bool {
-    record
-        .split(' ')
-        .nth(1)
-        .is_some_and(|t| t.eq_ignore_ascii_case(tag))
+/// The relevant set holds `issue` properties, none of which lets Let's Encrypt validate
+/// with http-01 (RFC 8659 section 4.2; `issuewild` applies to wildcard names only).
+fn caa_forbids(host: &str, relevant: &CaaAnswer, set: &[CaaRecord]) -> Option<Finding> {
+    let issuers: Vec<&CaaRecord> = set.iter().filter(|r| is_issue(r)).collect();
+    if issuers.is_empty() || issuers.iter().any(|r| allows_http01(&r.value)) {
+        return None;
+    }
+    let mut evidence = vec![where_found(host, relevant)];
+    evidence.extend(set.iter().map(CaaRecord::presentation));
+    if issuers.iter().any(|r| issuer(&r.value).0 == LETS_ENCRYPT) {
+        evidence.push(
+            "letsencrypt.org is named, but with a validationmethods parameter without http-01 (RFC 8657)"
+                .to_string(),
+        );
+    }
+    Some(finding(
+        "caa-forbids-letsencrypt",
+        Severity::Error,
+        forbids_summary(host, relevant),
+        evidence,
+        Some(forbids_fix(host, relevant)),
+    ))
+}
+
+/// The summary of `caa-forbids-letsencrypt`, naming whose records apply.
+fn forbids_summary(host: &str, relevant: &CaaAnswer) -> String {
+    let owner = relevant.alias().unwrap_or(&relevant.name);
+    if owner == host {
+        return format!("The CAA records of {host} do not allow Let's Encrypt to issue");
+    }
+    format!("The CAA records of {owner} apply to {host} and do not allow Let's Encrypt to issue")
+}
+
+/// The fix of `caa-forbids-letsencrypt`: where the records are decides who can change them.
+fn forbids_fix(host: &str, relevant: &CaaAnswer) -> String {
+    match relevant.alias() {
+        Some(target) => fix_caa_alias(&relevant.name, target),
+        None => fix_caa(host, &relevant.name),
+    }
+}
+
+/// A CAA query up to the relevant set failed: Let's Encrypt does not issue, since the failed
+/// answer could hide records.
+fn caa_failed(host: &str, relevant: &CaaAnswer, cause: &DnsFailure) -> Finding {
+    let mut evidence = vec![format!(
+        "Let's Encrypt would report: While processing CAA for {host}: {}",
+        relevant.error_text(cause)
+    )];
+    if relevant.name != host {
+        evidence.push(format!(
+            "{host} has no CAA records of its own, so Let's Encrypt asks its parents up to the top-level domain, and a parent's failed answer could hide the records that apply"
+        ));
+    }
+    finding(
+        "caa-lookup-failed",
+        Severity::Error,
+        format!(
+            "The CAA lookup of {} fails: Let's Encrypt will not issue for {host}",
+            relevant.name
+        ),
+        evidence,
+        Some(fix_caa_lookup(&relevant.name)),
+    )
+}
+
+/// Where the relevant CAA set was found, as evidence.
+fn where_found(host: &str, relevant: &CaaAnswer) -> String {
+    let at = &relevant.name;
+    let found = match relevant.alias() {
+        Some(target) => format!("{at}'s, through its CNAME: they are {target}'s"),
+        None if at == host => format!("{host}'s own"),
+        None => format!("at {at}"),
+    };
+    if at == host {
+        return format!("the relevant CAA records are {found}");
+    }
+    format!("the relevant CAA records are {found}: {host} has none, so Let's Encrypt uses the closest parent's (RFC 8659 section 3)")
+}
+
+/// The issuer domain Let's Encrypt's CAA checks look for.
+const LETS_ENCRYPT: &str = "letsencrypt.org";
+
+/// Whether the record is an `issue` property.
+fn is_issue(record: &CaaRecord) -> bool {
+    record.tag.eq_ignore_ascii_case("issue")
+}
+
+/// Whether an `issue` value lets Let's Encrypt validate with http-01: its issuer domain is
+/// letsencrypt.org and its `validationmethods`, if any, include http-01 (RFC 8657).
+fn allows_http01(value: &[u8]) -> bool {
+    let (domain, parameters) = issuer(value);
+    let methods = parameters
+        .iter()
+        .find(|(tag, _)| tag.eq_ignore_ascii_case("validationmethods"));
+    domain == LETS_ENCRYPT
+        && methods.is_none_or(|(_, list)| list.split(',').any(|m| m.trim() == "http-01"))
+}
+
+/// An `issue` value's issuer domain (lowercase) and its `tag=value` parameters, whitespace
+/// trimmed (RFC 8659 section 4.2). An empty domain (`";"`) lets no one issue.
+fn issuer(value: &[u8]) -> (String, Vec<(String, String)>) {
+    let text = String::from_utf8_lossy(value);
+    let mut parts = text.split(';');
+    let domain = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let parameters = parts
+        .filter_map(|p| p.split_once('='))
+        .map(|(tag, value)| (tag.trim().to_string(), value.trim().to_string()))
+        .collect();
+    (domain, parameters)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::kind_of;
+    use super::{allows_http01, caa, kind_of};
+    use crate::diagnose::lookup::{CaaAnswer, CaaRecord, Family, Lookups};
+    use crate::dns::{DnsFailure, Rcode};
+    use crate::report::Finding;
 
     #[test]
     fn reserved_kinds() {
@@ -194,5 +281,131 @@ mod tests {
         for (address, code) in rows {
             assert_eq!(kind_of(address.parse().unwrap()).0, code, "{address}");
         }
+    }
+
+    #[test]
+    fn issue_values_as_let_s_encrypt_reads_them() {
+        let rows: [(&str, bool); 9] = [
+            ("letsencrypt.org", true),                                   // plain
+            (" LetsEncrypt.org ", true),                                 // case and blanks
+            ("letsencrypt.org; accounturi=https://acme/acct/1", true), // the account is unknown here
+            ("letsencrypt.org; validationmethods=dns-01,http-01", true), // RFC 8657, http-01 listed
+            ("letsencrypt.org; validationmethods=dns-01", false),      // RFC 8657, http-01 left out
+            ("sectigo.com", false),                                    // another CA
+            (";", false),                                              // no one may issue
+            ("", false),                                               // no one may issue
+            ("letsencrypt.org.evil.example", false),                   // only the exact name
+        ];
+        for (value, allowed) in rows {
+            assert_eq!(allows_http01(value.as_bytes()), allowed, "{value:?}");
+        }
+    }
+
+    /// The CAA answers of www.example.com, example.com and com: records as (flags, tag, value).
+    type Climb<'a> = [Result<&'a [(u8, &'a str, &'a str)], DnsFailure>; 3];
+
+    /// The name the CAA tests diagnose.
+    const WWW: &str = "www.example.com";
+
+    /// The CAA finding of www.example.com, with an address, for this climb.
+    fn caa_finding(climb: Climb<'_>) -> Option<Finding> {
+        caa(WWW, &lookups_of(climb, None), true)
+    }
+
+    /// Lookups of www.example.com with this climb, www's records owned by `alias` (a CNAME
+    /// target) if given.
+    fn lookups_of(climb: Climb<'_>, alias: Option<&str>) -> Lookups {
+        let names = [WWW, "example.com", "com"];
+        let caa_answers = names
+            .into_iter()
+            .zip(climb)
+            .map(|(name, records)| CaaAnswer {
+                name: name.to_string(),
+                answer: records.map(|list| {
+                    list.iter()
+                        .map(|(flags, tag, value)| CaaRecord {
+                            owner: alias
+                                .filter(|_| name == names[0])
+                                .unwrap_or(name)
+                                .to_string(),
+                            flags: *flags,
+                            tag: tag.to_string(),
+                            value: value.as_bytes().to_vec(),
+                        })
+                        .collect()
+                }),
+                elapsed_ms: 1,
+            })
+            .collect();
+        let family = Family {
+            answer: Ok(Vec::new()),
+            elapsed_ms: 1,
+        };
+        Lookups {
+            host: WWW.to_string(),
+            a: family.clone(),
+            aaaa: family,
+            caa: caa_answers,
+        }
+    }
+
+    #[test]
+    fn caa_findings_name_where_the_records_are() {
+        let sectigo: &[(u8, &str, &str)] = &[(0, "issue", "sectigo.com")];
+        let le: &[(u8, &str, &str)] = &[(0, "issue", "letsencrypt.org")];
+        let wild: &[(u8, &str, &str)] = &[(0, "issuewild", "sectigo.com")];
+        let none: &[(u8, &str, &str)] = &[];
+        let servfail = || Err(DnsFailure::Rcode(Rcode::SERVFAIL));
+        // (climb, code, a fragment of the evidence)
+        let rows = [
+            ([Ok(none), Ok(sectigo), Ok(none)], Some("caa-forbids-letsencrypt"), "the relevant CAA records are at example.com"),
+            ([Ok(sectigo), Ok(le), Ok(none)], Some("caa-forbids-letsencrypt"), "the relevant CAA records are www.example.com's own"),
+            ([Ok(le), Ok(sectigo), Ok(none)], None, ""),    // the name's own set allows
+            ([Ok(none), Ok(le), Ok(sectigo)], None, ""),    // the closest parent allows
+            ([Ok(none), Ok(wild), Ok(sectigo)], None, ""),  // issuewild only: anyone may issue for the name
+            ([Ok(none), servfail(), Ok(le)], Some("caa-lookup-failed"), "While processing CAA for www.example.com: DNS problem: SERVFAIL looking up CAA for example.com"),
+        ];
+        for (climb, code, evidence) in rows {
+            let found = caa_finding(climb);
+            assert_eq!(found.as_ref().map(|f| f.code.as_str()), code, "{found:?}");
+            if let Some(found) = found {
+                assert!(
+                    found.evidence.iter().any(|e| e.contains(evidence)),
+                    "{found:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn caa_through_a_cname_names_its_target() {
+        let digicert: &[(u8, &str, &str)] = &[(0, "issue", "digicert.com")];
+        let none: &[(u8, &str, &str)] = &[];
+        let lookups = lookups_of([Ok(digicert), Ok(none), Ok(none)], Some("shop.cdn.example"));
+        let found = caa(WWW, &lookups, true).expect("a finding");
+        assert_eq!(found.code, "caa-forbids-letsencrypt");
+        assert_eq!(
+            found.summary,
+            "The CAA records of shop.cdn.example apply to www.example.com and do not allow Let's Encrypt to issue"
+        );
+        assert_eq!(
+            found.evidence[0],
+            "the relevant CAA records are www.example.com's, through its CNAME: they are shop.cdn.example's"
+        );
+        assert!(found
+            .fix
+            .unwrap()
+            .starts_with("www.example.com is a CNAME to shop.cdn.example"));
+    }
+
+    #[test]
+    fn without_an_address_a_failed_caa_lookup_is_left_to_the_dns_findings() {
+        let sectigo: &[(u8, &str, &str)] = &[(0, "issue", "sectigo.com")];
+        let servfail = || Err(DnsFailure::Rcode(Rcode::SERVFAIL));
+        let failed = lookups_of([servfail(), servfail(), servfail()], None);
+        assert_eq!(caa(WWW, &failed, false), None);
+        let forbids = lookups_of([Ok(sectigo), servfail(), servfail()], None);
+        let found = caa(WWW, &forbids, false).map(|f| f.code);
+        assert_eq!(found.as_deref(), Some("caa-forbids-letsencrypt"));
     }
 }

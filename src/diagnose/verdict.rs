@@ -86,11 +86,7 @@ impl<'a> Judge<'a> {
                 return true;
             }
             let markers = address.probe.as_ref().and_then(|p| p.response.as_ref());
-            markers.is_some_and(|r| {
-                r.markers
-                    .iter()
-                    .any(|m| m.starts_with("waf:") || m.starts_with("router:"))
-            })
+            markers.is_some_and(|r| r.markers.iter().any(|m| is_not_the_site(m)))
         });
         match (&self.site, endpoint_print(run, self.addresses)) {
             _ if blocked => false,
@@ -170,6 +166,12 @@ pub(crate) fn order_runs(runs: &[Run]) -> Vec<&Run> {
 
 fn is_v6(run: &Run) -> bool {
     matches!(run.kind, RunKind::Alone(address) if address.is_ipv6())
+}
+
+/// Markers of an answer that can never serve the token: a bot check or block page, a
+/// router's interface, or a TLS port answering plain HTTP (the file is never served there).
+pub(crate) fn is_not_the_site(marker: &str) -> bool {
+    marker.starts_with("waf:") || marker.starts_with("router:") || marker == "http-on-https-port"
 }
 
 #[cfg(test)]

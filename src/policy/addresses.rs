@@ -123,14 +123,15 @@ pub(crate) async fn lookup<N: Network>(
     addresses_in(&bytes, id, host, query_type)
 }
 
-/// The CAA records at `host` (RFC 8659), as `(flags, tag, value)`; `diagnose` shows them for
-/// information (Boulder checks CAA after the challenge, walking up the tree).
+/// The CAA records answered for `host` (RFC 8659), CNAMEs followed by the resolver, so a
+/// record's owner may be an alias target. `diagnose` asks this of the name and every parent
+/// (Boulder checks CAA after the challenge, climbing the tree).
 pub(crate) async fn lookup_caa<N: Network>(
     network: &N,
     host: &str,
     options: &Options,
     deadline: Deadline,
-) -> Result<Vec<(u8, String, Vec<u8>)>, DnsFailure> {
+) -> Result<Vec<dns::Record>, DnsFailure> {
     let (id, bytes) = exchange(network, host, QueryType::Caa, options, deadline).await?;
     let message = dns::decode_response(&bytes).map_err(|_| DnsFailure::ServerFailure)?;
     if !message.answers_to(id, host, QueryType::Caa) {
@@ -140,10 +141,7 @@ pub(crate) async fn lookup_caa<N: Network>(
     let records = message
         .answers
         .into_iter()
-        .filter_map(|record| match record.data {
-            dns::RecordData::Caa { flags, tag, value } => Some((flags, tag, value)),
-            _ => None,
-        });
+        .filter(|record| matches!(record.data, dns::RecordData::Caa { .. }));
     Ok(records.collect())
 }
 

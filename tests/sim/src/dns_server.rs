@@ -14,8 +14,8 @@ pub(crate) enum Exchange {
     Failure,
 }
 
-/// The resolver's reaction to a query message.
-pub(crate) fn exchange(world: &World, query: &[u8], stream: bool) -> Exchange {
+/// The resolver's reaction to a query message it has seen `earlier` times before.
+pub(crate) fn exchange(world: &World, query: &[u8], stream: bool, earlier: usize) -> Exchange {
     let transport_fault = Question::parse(query).and_then(|q| {
         match world.dns.get(&(q.name.clone(), q.record_type)) {
             Some(DnsAnswer::Unreachable) => Some(Exchange::Unreachable),
@@ -25,12 +25,12 @@ pub(crate) fn exchange(world: &World, query: &[u8], stream: bool) -> Exchange {
     });
     match transport_fault {
         Some(fault) => fault,
-        None => answer(world, query, stream).map_or(Exchange::Silent, Exchange::Answer),
+        None => answer(world, query, stream, earlier).map_or(Exchange::Silent, Exchange::Answer),
     }
 }
 
 /// The answer to a query: `None` when the resolver stays silent (a timeout).
-fn answer(world: &World, query: &[u8], stream: bool) -> Option<Vec<u8>> {
+fn answer(world: &World, query: &[u8], stream: bool, earlier: usize) -> Option<Vec<u8>> {
     let question = Question::parse(query)?;
     let mut response = Response::new(&question);
     let mut name = question.name.clone();
@@ -39,6 +39,11 @@ fn answer(world: &World, query: &[u8], stream: bool) -> Option<Vec<u8>> {
             .dns
             .get(&(name.clone(), question.record_type))
             .cloned();
+        let entry = match entry {
+            Some(DnsAnswer::LostFirst(_)) if earlier == 0 => return None,
+            Some(DnsAnswer::LostFirst(inner)) => Some(*inner),
+            other => other,
+        };
         let entry = match entry {
             Some(DnsAnswer::Truncated(_)) if !stream => {
                 response.truncated = true;
@@ -75,13 +80,21 @@ fn answer(world: &World, query: &[u8], stream: bool) -> Option<Vec<u8>> {
                 }
                 return Some(response.encode());
             }
+            Some(DnsAnswer::Records(list)) => {
+                for data in list {
+                    response
+                        .answers
+                        .push((name.clone(), question.record_type, data));
+                }
+                return Some(response.encode());
+            }
             Some(DnsAnswer::Cname(target)) => {
                 response
                     .answers
                     .push((name.clone(), 5, encode_name(&target)));
                 name = target.to_ascii_lowercase();
             }
-            Some(DnsAnswer::Truncated(_)) => return None,
+            Some(DnsAnswer::Truncated(_) | DnsAnswer::LostFirst(_)) => return None,
         }
     }
     response.rcode = 2; // a CNAME loop: SERVFAIL, as resolvers do

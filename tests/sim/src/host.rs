@@ -64,6 +64,7 @@ pub fn run(world: &World, driver: &mut dyn Driver) -> Result<Outcome, String> {
         http_requests: Vec::new(),
         tls_hellos: Vec::new(),
         dns_exchanges: 0,
+        dns_questions: BTreeMap::new(),
     };
     let mut completions = Vec::new();
     for _ in 0..MAX_STEPS {
@@ -113,6 +114,8 @@ struct SimHost<'a> {
     http_requests: Vec<(SocketAddr, String)>,
     tls_hellos: Vec<(SocketAddr, HelloSeen)>,
     dns_exchanges: usize,
+    /// How often each question (the query after its id) was asked.
+    dns_questions: BTreeMap<Vec<u8>, usize>,
 }
 
 impl SimHost<'_> {
@@ -152,7 +155,14 @@ impl SimHost<'_> {
             } => {
                 self.dns_exchanges += 1;
                 let stream = transport == DnsTransport::ByteStream;
-                let (at, result) = match dns_server::exchange(self.world, &message, stream) {
+                let asked = self
+                    .dns_questions
+                    .entry(message.get(2..).unwrap_or_default().to_vec())
+                    .or_default();
+                let earlier = *asked;
+                *asked += 1;
+                let (at, result) = match dns_server::exchange(self.world, &message, stream, earlier)
+                {
                     Exchange::Answer(bytes) => (now + ROUND_TRIP_MS, Ok(bytes)),
                     Exchange::Silent => {
                         (now + u64::from(timeout_ms), Err(DnsTransportError::Timeout))

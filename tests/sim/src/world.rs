@@ -25,6 +25,11 @@ pub enum DnsAnswer {
     TransportFailure,
     /// The datagram answer is truncated (TC bit, no records); the stream answer is this.
     Truncated(Box<DnsAnswer>),
+    /// NOERROR with records of the queried type, each given by its RDATA (e.g. CAA).
+    Records(Vec<Vec<u8>>),
+    /// The first exchange of the question goes unanswered (a timeout: the resolver is still
+    /// recursing to a slow nameserver); every later one gets this answer (from its cache).
+    LostFirst(Box<DnsAnswer>),
 }
 
 /// What happens after the request arrives on an accepted connection.
@@ -137,6 +142,7 @@ pub struct World {
 /// DNS type codes.
 pub(crate) const TYPE_A: u16 = 1;
 pub(crate) const TYPE_AAAA: u16 = 28;
+pub(crate) const TYPE_CAA: u16 = 257;
 
 impl World {
     /// An empty world.
@@ -160,7 +166,21 @@ impl World {
             .dns(name, TYPE_AAAA, DnsAnswer::Cname(target.to_string()))
     }
 
-    /// Any answer for `name` and type code (1 = A, 28 = AAAA).
+    /// CAA records for `name`, each `(flags, tag, value)` (RFC 8659 section 4.1).
+    pub fn caa(self, name: &str, records: &[(u8, &str, &str)]) -> World {
+        let rdata = records
+            .iter()
+            .map(|(flags, tag, value)| {
+                let mut data = vec![*flags, tag.len() as u8];
+                data.extend_from_slice(tag.as_bytes());
+                data.extend_from_slice(value.as_bytes());
+                data
+            })
+            .collect();
+        self.dns(name, TYPE_CAA, DnsAnswer::Records(rdata))
+    }
+
+    /// Any answer for `name` and type code (1 = A, 28 = AAAA, 257 = CAA).
     pub fn dns(mut self, name: &str, record_type: u16, answer: DnsAnswer) -> World {
         self.dns
             .insert((name.to_ascii_lowercase(), record_type), answer);
