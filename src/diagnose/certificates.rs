@@ -124,8 +124,14 @@ mod tests {
             Some(cert("aa", &["example.com", "www.example.com"], Some("R11"))),
         );
         let rows = [
-            (cert("aa", &["example.com", "www.example.com"], Some("R11")), Identity::Same),
-            (cert("bb", &["WWW.example.com", "example.com"], Some("R10")), Identity::Unknown),
+            (
+                cert("aa", &["example.com", "www.example.com"], Some("R11")),
+                Identity::Same,
+            ),
+            (
+                cert("bb", &["WWW.example.com", "example.com"], Some("R10")),
+                Identity::Unknown,
+            ),
             (cert("cc", &["router.local"], None), Identity::Different),
         ];
         for (certificate, expected) in rows {
@@ -137,8 +143,21 @@ mod tests {
 
     #[test]
     fn descriptions() {
-        let many = cert("aa", &["a.example", "b.example", "c.example", "d.example", "e.example"], Some("R11"));
-        assert_eq!(describe(&many), "a.example, b.example, c.example, 2 more, issued by R11");
+        let many = cert(
+            "aa",
+            &[
+                "a.example",
+                "b.example",
+                "c.example",
+                "d.example",
+                "e.example",
+            ],
+            Some("R11"),
+        );
+        assert_eq!(
+            describe(&many),
+            "a.example, b.example, c.example, 2 more, issued by R11"
+        );
         assert_eq!(describe(&cert("aa", &[], None)), "no names, self-signed");
     }
 }

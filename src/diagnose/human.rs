@@ -189,7 +189,14 @@ fn port_443(address: &AddressObservation) -> Option<String> {
     let acme = match &address.acme_tls {
         Some(probe) if probe.tls.is_some() => {
             let alpn = probe.tls.as_ref().and_then(|t| t.alpn.as_deref());
-            format!("acme-tls/1 {}", if alpn.is_some() { "answered" } else { "not negotiated" })
+            format!(
+                "acme-tls/1 {}",
+                if alpn.is_some() {
+                    "answered"
+                } else {
+                    "not negotiated"
+                }
+            )
         }
         Some(probe) => format!("acme-tls/1: {}", tls(probe)),
         None => String::new(),
@@ -206,7 +213,13 @@ fn tls_alpn01(out: &mut String, diagnosis: &Diagnosis) {
         .records
         .iter()
         .flat_map(|r| r.addresses_tried.iter().chain([&r.address_used]))
-        .map(|ip| if ip.is_ipv6() { format!("[{ip}]:443") } else { format!("{ip}:443") })
+        .map(|ip| {
+            if ip.is_ipv6() {
+                format!("[{ip}]:443")
+            } else {
+                format!("{ip}:443")
+            }
+        })
         .collect();
     let ending = match &outcome.problem {
         None => "valid".to_string(),
@@ -216,7 +229,11 @@ fn tls_alpn01(out: &mut String, diagnosis: &Diagnosis) {
         out,
         "
 TLS-ALPN-01 instead (any IPv6 error is retried on IPv4): {}; ends: {ending}",
-        if tries.is_empty() { "no connection".to_string() } else { tries.join(", then ") }
+        if tries.is_empty() {
+            "no connection".to_string()
+        } else {
+            tries.join(", then ")
+        }
     );
 }
 

@@ -59,7 +59,11 @@ pub(crate) async fn probe<N: Network>(
     let (mut response, error) = match sent {
         Ok(response) => (Some(response), None),
         Err(cause) => {
-            let scheme = if target.tls_host.is_some() { "https" } else { "http" };
+            let scheme = if target.tls_host.is_some() {
+                "https"
+            } else {
+                "http"
+            };
             let url = format!("{scheme}://{}{}", target.host, target.path);
             let problem = FetchError { url, cause }.problem(target.address);
             (None, Some(problem.detail))
@@ -67,13 +71,10 @@ pub(crate) async fn probe<N: Network>(
     };
     let mut summary = None;
     let mut error = error;
-    let tls = response.as_ref().and_then(|r| r.tls()).map(|stream| {
-        tls_summary(
-            stream.version(),
-            stream.alpn(),
-            &stream.peer_certificates(),
-        )
-    });
+    let tls = response
+        .as_ref()
+        .and_then(|r| r.tls())
+        .map(|stream| tls_summary(stream.version(), stream.alpn(), &stream.peer_certificates()));
     if let Some(response) = response.as_mut() {
         let body = response
             .read_body(&network, deadline, PROBE_BODY_LIMIT)

@@ -9,9 +9,7 @@ use super::findings::{
     finding, fix_firewalled, fix_ipv6_tls, fix_not_listening, fix_tls_alpn01, FIX_STALL,
 };
 use crate::challenge::cause::TIMEOUT_AFTER_CONNECT;
-use crate::report::{
-    AddressObservation, ConnectResult, Finding, Identity, Probe, Severity,
-};
+use crate::report::{AddressObservation, ConnectResult, Finding, Identity, Probe, Severity};
 
 /// Codes that already say IPv6 reaches another server.
 const OTHER_SERVER_CODES: [&str; 4] = [
@@ -77,7 +75,9 @@ impl State<'_> {
         match self {
             State::Works => "completes the TLS handshake".to_string(),
             State::Dial(ConnectResult::Refused) => "refuses the connection".to_string(),
-            State::Dial(ConnectResult::Timeout) => "does not answer the connect (dropped)".to_string(),
+            State::Dial(ConnectResult::Timeout) => {
+                "does not answer the connect (dropped)".to_string()
+            }
             State::Dial(other) => format!("cannot be reached ({})", other.name()),
             State::Stalled => "accepts the connection, then the TLS handshake stalls".to_string(),
             State::Failed(error) => format!("accepts the connection, then TLS fails: {error}"),
@@ -97,10 +97,11 @@ fn main_uses_https(facts: &Facts<'_>) -> bool {
 
 /// Whether some IPv4 address completes a TLS handshake on port 443 for the name.
 fn v4_tls_works(facts: &Facts<'_>) -> bool {
-    facts
-        .probed()
-        .filter(|a| a.address.is_ipv4())
-        .any(|a| a.https.as_ref().is_some_and(|p| State::of(p) == State::Works))
+    facts.probed().filter(|a| a.address.is_ipv4()).any(|a| {
+        a.https
+            .as_ref()
+            .is_some_and(|p| State::of(p) == State::Works)
+    })
 }
 
 /// The IPv6 addresses whose port 443 is in a state `pick` selects, as one finding.
@@ -146,7 +147,10 @@ fn works_on_v4(facts: &Facts<'_>) -> Vec<String> {
         .filter(|a| a.address.is_ipv4())
         .filter_map(|a| {
             let tls = a.https.as_ref()?.tls.as_ref()?;
-            Some(format!("{}:443 completes the TLS handshake ({})", a.address, tls.version))
+            Some(format!(
+                "{}:443 completes the TLS handshake ({})",
+                a.address, tls.version
+            ))
         })
         .collect()
 }

@@ -75,7 +75,9 @@ pub(crate) fn tls_summary(
     TlsSummary {
         version,
         alpn: alpn.map(|protocol| String::from_utf8_lossy(protocol).into_owned()),
-        certificate: certificates.first().and_then(|der| certificate_summary(der)),
+        certificate: certificates
+            .first()
+            .and_then(|der| certificate_summary(der)),
     }
 }
 

@@ -93,10 +93,22 @@ fn cases() -> Vec<Case> {
 
 /// `diagnose` on port 443 per family: (domain, exit, verdict, finding codes, a piece of the
 /// JSON that must appear).
-fn diagnoses() -> Vec<(&'static str, i32, &'static str, &'static [&'static str], &'static str)> {
+fn diagnoses() -> Vec<(
+    &'static str,
+    i32,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+)> {
     vec![
         // Port 80 redirects to HTTPS, the same certificate on both families.
-        ("https-ok.example.com", 0, "pass", &[], r#""identity":{"verdict":"same""#),
+        (
+            "https-ok.example.com",
+            0,
+            "pass",
+            &[],
+            r#""identity":{"verdict":"same""#,
+        ),
         // IPv6 443 dropped behind working port 80s: the redirect to HTTPS that would break.
         (
             "https-v4-only.example.com",

@@ -117,7 +117,11 @@ fn certificates_decide_identity_and_tls_alpn01_is_predicted() {
         (
             "another certificate on IPv6",
             port_80_healthy(|w| {
-                https(https(w, V6, certs::site(&["shop.example.net"])), V4, site.clone())
+                https(
+                    https(w, V6, certs::site(&["shop.example.net"])),
+                    V4,
+                    site.clone(),
+                )
             }),
             Identity::Different,
             vec![V6],
@@ -148,7 +152,11 @@ fn certificates_decide_identity_and_tls_alpn01_is_predicted() {
         let detail = tls_alpn.problem.map(|p| p.detail).unwrap_or_default();
         assert_eq!(detail, problem, "{name}");
         let record = &tls_alpn.records[0];
-        let mut path: Vec<String> = record.addresses_tried.iter().map(|a| a.to_string()).collect();
+        let mut path: Vec<String> = record
+            .addresses_tried
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
         path.push(record.address_used.to_string());
         assert_eq!(path, tried, "{name}");
         assert_eq!(record.port, 443, "{name}");

@@ -227,12 +227,12 @@ impl Endpoint {
         self.default.validate()
     }
 
-    /// Whether `port` speaks TLS on this endpoint.
     /// Whether the endpoint's TLS differs from the shared configuration.
     pub fn own_tls(&self) -> bool {
         self.acme_tls1.is_some() || self.certificate.is_some() || !self.alpn.is_empty()
     }
 
+    /// Whether `port` speaks TLS on this endpoint.
     pub fn tls_on(&self, port: u16) -> bool {
         self.tls.unwrap_or(port == 443) && cfg!(feature = "tls")
     }
