@@ -330,7 +330,7 @@ impl<N: Network> Http01<'_, N> {
     fn last_ip(&self) -> IpAddr {
         self.records
             .last()
-            .map(|record| record.address_used)
+            .and_then(|record| record.address_used)
             .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
     }
 
@@ -373,7 +373,7 @@ fn record(url: &GoUrl, target: &HttpValidationTarget, address: IpAddr) -> Valida
         hostname: target.host.clone(),
         port: target.port,
         addresses_resolved: target.available.clone(),
-        address_used: address,
+        address_used: Some(address),
         addresses_tried: Vec::new(),
     }
 }

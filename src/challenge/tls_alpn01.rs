@@ -27,24 +27,30 @@ pub(crate) async fn validate<N: Network>(
     options: &Options,
 ) -> Report {
     let deadline = Deadline::tls_alpn01(network.now_ms(), options.deadline_ms);
-    let mut record = None;
     let identifier = &validation.identifier;
-    let result =
-        match try_get_challenge_cert(network, identifier, options, deadline, &mut record).await {
-            Ok(handshake) => match &record {
-                Some(record) => check_certificate(
-                    &handshake,
-                    identifier,
-                    &validation.key_authorization,
-                    SocketAddr::new(record.address_used, record.port),
-                ),
-                None => Err(Problem::new(
-                    ProblemType::Connection,
-                    "Error getting validation data",
-                )),
-            },
-            Err(problem) => Err(problem),
-        };
+    // Boulder makes the record first: a failed lookup returns it with hostname and port alone.
+    let mut record = ValidationRecord {
+        url: None,
+        hostname: identifier.host(),
+        port: HTTPS_PORT,
+        addresses_resolved: Vec::new(),
+        address_used: None,
+        addresses_tried: Vec::new(),
+    };
+    let fetched = try_get_challenge_cert(network, identifier, options, deadline, &mut record);
+    let result = match (fetched.await, record.address_used) {
+        (Ok(handshake), Some(used)) => check_certificate(
+            &handshake,
+            identifier,
+            &validation.key_authorization,
+            SocketAddr::new(used, record.port),
+        ),
+        (Ok(_), None) => Err(Problem::new(
+            ProblemType::Connection,
+            "Error getting validation data",
+        )),
+        (Err(problem), _) => Err(problem),
+    };
     let (status, problem) = match result {
         Ok(()) => (Status::Valid, None),
         Err(problem) => (Status::Invalid, Some(problem)),
@@ -53,9 +59,7 @@ pub(crate) async fn validate<N: Network>(
         challenge: ChallengeType::TlsAlpn01,
         status,
         problem,
-        // Boulder also returns a record (hostname and port only) when DNS fails; the report
-        // has no way to show a record without an address, so there is none here.
-        records: record.into_iter().collect(),
+        records: vec![record],
         trace: Vec::new(),
         notes: Vec::new(),
         diagnosis: None,
@@ -105,7 +109,7 @@ async fn try_get_challenge_cert<N: Network>(
     identifier: &Identifier,
     options: &Options,
     deadline: Deadline,
-    slot: &mut Option<ValidationRecord>,
+    record: &mut ValidationRecord,
 ) -> Result<Handshake, Problem> {
     let addresses = match identifier {
         Identifier::Ip(address) => vec![*address],
@@ -113,6 +117,7 @@ async fn try_get_challenge_cert<N: Network>(
             .await
             .map_err(|failure| Problem::new(ProblemType::Dns, failure.to_string()))?,
     };
+    record.addresses_resolved.clone_from(&addresses);
     let v6 = addresses.iter().copied().find(IpAddr::is_ipv6);
     let v4 = addresses.iter().copied().find(IpAddr::is_ipv4);
     let host = identifier.host();
@@ -120,14 +125,7 @@ async fn try_get_challenge_cert<N: Network>(
         let detail = format!("no IP addresses found for {}", go_quote(host.as_bytes()));
         return Err(Problem::new(ProblemType::Malformed, detail));
     };
-    let record = slot.insert(ValidationRecord {
-        url: None,
-        hostname: host.clone(),
-        port: HTTPS_PORT,
-        addresses_resolved: addresses.clone(),
-        address_used: first,
-        addresses_tried: Vec::new(),
-    });
+    record.address_used = Some(first);
     if let Some(v6) = v6 {
         match get_challenge_cert(network, identifier, v6, options, deadline).await {
             Ok(handshake) => return Ok(handshake),
@@ -149,7 +147,7 @@ async fn try_get_challenge_cert<N: Network>(
         );
         return Err(Problem::new(ProblemType::Malformed, detail));
     };
-    record.address_used = v4;
+    record.address_used = Some(v4);
     get_challenge_cert(network, identifier, v4, options, deadline)
         .await
         .map_err(|error| error.problem(v4))

@@ -9,7 +9,7 @@ mod args;
 mod duration;
 mod identifier;
 
-mod render;
+pub(crate) mod render;
 mod resolv_conf;
 
 use std::net::SocketAddr;

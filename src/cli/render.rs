@@ -95,12 +95,13 @@ fn for_host(hostname: &str) -> String {
     }
 }
 
-fn describe(record: &ValidationRecord, earlier: &[ValidationRecord]) -> String {
-    let family = if record.address_used.is_ipv6() {
-        "IPv6"
-    } else {
-        "IPv4"
+/// One validation record as a step: the request, the address and its family, and whether it
+/// is the IPv4 retry.
+pub(crate) fn describe(record: &ValidationRecord, earlier: &[ValidationRecord]) -> String {
+    let Some(used) = record.address_used else {
+        return format!("no connection: the lookup of {} failed", record.hostname);
     };
+    let family = if used.is_ipv6() { "IPv6" } else { "IPv4" };
     let Some(url) = record.url.as_deref() else {
         // TLS-ALPN-01: one record, the failed IPv6 address in addressesTried.
         let tried: Vec<String> = record
@@ -114,15 +115,15 @@ fn describe(record: &ValidationRecord, earlier: &[ValidationRecord]) -> String {
             format!(", after {} failed", tried.join(", "))
         };
         return format!(
-            "TLS handshake offering acme-tls/1 with {} port {} ({family}{after})",
-            record.address_used, record.port
+            "TLS handshake offering acme-tls/1 with {used} port {} ({family}{after})",
+            record.port
         );
     };
     let retry = earlier
         .iter()
         .any(|r| r.url == record.url && r.address_used != record.address_used);
     let why = if retry { ", the one IPv4 retry" } else { "" };
-    format!("GET {url} from {} ({family}{why})", record.address_used)
+    format!("GET {url} from {used} ({family}{why})")
 }
 
 /// The advice for the problem, in Let's Encrypt's own terms where they have them.
@@ -130,26 +131,27 @@ pub(crate) fn fix(report: &Report) -> Option<String> {
     let problem = report.problem.as_ref()?;
     let last = report.records.last()?;
     let detail = problem.detail.as_str();
-    let on_ipv6 = last.address_used.is_ipv6();
+    let used = last.address_used?;
+    let on_ipv6 = used.is_ipv6();
     let dial_failed = detail.ends_with("Timeout during connect (likely firewall problem)")
         || detail.ends_with("Connection refused")
         || detail.ends_with("Network unreachable");
     if dial_failed && on_ipv6 {
         return Some(format!(
             "{} does not accept connections on IPv6 port {}. Let's Encrypt tries IPv6 first and cannot be told to prefer IPv4: fix the IPv6 listener or firewall, or remove the AAAA record of {} if the host is not meant to serve IPv6.",
-            last.address_used, last.port, last.hostname
+            used, last.port, last.hostname
         ));
     }
     if dial_failed {
         return Some(format!(
             "{} does not accept connections on port {}: open the firewall and make the web server listen there.",
-            last.address_used, last.port
+            used, last.port
         ));
     }
     if problem.problem_type == ProblemType::Unauthorized && on_ipv6 {
         return Some(format!(
             "The web server at {} (IPv6) answered without the key authorization. Let's Encrypt does not retry on IPv4 after an answer: make the IPv6 server serve /.well-known/acme-challenge/ like the IPv4 one, or correct the AAAA record.",
-            last.address_used
+            used
         ));
     }
     None
@@ -166,7 +168,7 @@ mod tests {
             hostname: "example.com".to_string(),
             port: if url.is_some() { 80 } else { 443 },
             addresses_resolved: vec![],
-            address_used: used.parse().unwrap(),
+            address_used: Some(used.parse().unwrap()),
             addresses_tried: tried.iter().map(|a| a.parse().unwrap()).collect(),
         }
     }

@@ -349,7 +349,7 @@ pub(super) fn record_to_wit(record: &ValidationRecord) -> wit_report::Validation
             .copied()
             .map(ip_to_wit)
             .collect(),
-        address_used: ip_to_wit(record.address_used),
+        address_used: record.address_used.map(ip_to_wit),
         addresses_tried: record
             .addresses_tried
             .iter()
@@ -370,7 +370,7 @@ pub(super) fn record_from_wit(record: wit_report::ValidationRecord) -> Option<Va
             .into_iter()
             .map(ip_from_wit)
             .collect(),
-        address_used: ip_from_wit(record.address_used),
+        address_used: record.address_used.map(ip_from_wit),
         addresses_tried: record
             .addresses_tried
             .into_iter()

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::fingerprint::{describe, print_of};
+use crate::cli::render::describe as describe_record;
 use crate::report::{
     AddressObservation, ConnectResult, Diagnosis, Finding, Probe, ProblemType, Report, Severity,
     Verdict,
@@ -89,21 +90,11 @@ fn steps(out: &mut String, report: &Report, diagnosis: &Diagnosis) {
     }
     for (number, record) in report.records.iter().enumerate() {
         let earlier = report.records.get(..number).unwrap_or_default();
-        let retry = earlier
-            .iter()
-            .any(|r| r.url == record.url && r.address_used != record.address_used);
-        let family = if record.address_used.is_ipv6() {
-            "IPv6"
-        } else {
-            "IPv4"
-        };
-        let why = if retry { ", the one IPv4 retry" } else { "" };
         let _ = writeln!(
             out,
-            "  {}. GET {} from {} ({family}{why})",
+            "  {}. {}",
             number + 1,
-            record.url.as_deref().unwrap_or(""),
-            record.address_used
+            describe_record(record, earlier)
         );
     }
     let ending = match (&report.problem, &diagnosis.expect) {
@@ -212,7 +203,7 @@ fn tls_alpn01(out: &mut String, diagnosis: &Diagnosis) {
     let tries: Vec<String> = outcome
         .records
         .iter()
-        .flat_map(|r| r.addresses_tried.iter().chain([&r.address_used]))
+        .flat_map(|r| r.addresses_tried.iter().chain(&r.address_used))
         .map(|ip| {
             if ip.is_ipv6() {
                 format!("[{ip}]:443")

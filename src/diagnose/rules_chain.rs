@@ -97,10 +97,9 @@ fn hop_dial_errors(run: &Run) -> Vec<(SocketAddr, String, DialError)> {
         .iter()
         .filter_map(|dial| {
             let error = dial.error.clone()?;
-            let record = records
-                .iter()
-                .rev()
-                .find(|r| r.address_used == dial.address.ip() && r.port == dial.address.port())?;
+            let record = records.iter().rev().find(|r| {
+                r.address_used == Some(dial.address.ip()) && r.port == dial.address.port()
+            })?;
             let url = record.url.clone()?;
             (Some(&url) != first_url.as_ref()).then_some((dial.address, url, error))
         })

@@ -159,9 +159,9 @@ fn works_on_v4(facts: &Facts<'_>) -> Vec<String> {
 fn tls_alpn_line(facts: &Facts<'_>) -> Option<String> {
     let record = facts.tls_alpn?.report.records.first()?;
     let tried = record.addresses_tried.first()?;
+    let used = record.address_used?;
     Some(format!(
-        "TLS-ALPN-01: Let's Encrypt would try [{tried}]:443 first and, after its error, retry on {} (failure mode 16)",
-        record.address_used
+        "TLS-ALPN-01: Let's Encrypt would try [{tried}]:443 first and, after its error, retry on {used} (failure mode 16)"
     ))
 }
 
@@ -198,7 +198,7 @@ fn tls_alpn_retry(facts: &Facts<'_>) -> Option<Finding> {
     let record = facts.tls_alpn?.report.records.first()?;
     let tried = *record.addresses_tried.first()?;
     let at = |ip| facts.addresses.iter().find(|a| a.address == ip);
-    let (v6, v4) = (at(tried)?, at(record.address_used)?);
+    let (v6, v4) = (at(tried)?, at(record.address_used?)?);
     let v4_state = State::of(v4.acme_tls.as_ref()?);
     if v4_state != State::Works {
         return None;

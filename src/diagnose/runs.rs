@@ -63,12 +63,10 @@ impl Run {
     pub(crate) fn used_fallback(&self) -> bool {
         let records = &self.report.records;
         records.iter().enumerate().any(|(i, later)| {
-            later.address_used.is_ipv4()
-                && records
-                    .get(..i)
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|earlier| earlier.url == later.url && earlier.address_used.is_ipv6())
+            later.address_used.is_some_and(|a| a.is_ipv4())
+                && records.get(..i).unwrap_or_default().iter().any(|earlier| {
+                    earlier.url == later.url && earlier.address_used.is_some_and(|a| a.is_ipv6())
+                })
         })
     }
 

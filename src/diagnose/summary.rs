@@ -42,10 +42,10 @@ fn pass(facts: &Facts<'_>) -> String {
     let Some(main) = facts.main() else {
         return format!("Let's Encrypt will validate {host}.");
     };
-    let Some(record) = main.report.records.first() else {
+    let Some(used) = main.report.records.first().and_then(|r| r.address_used) else {
         return format!("Let's Encrypt will validate {host}.");
     };
-    let first = format!("{} {}", family(record.address_used), record.address_used);
+    let first = format!("{} {used}", family(used));
     if facts.canary {
         return format!(
             "Let's Encrypt will connect to {first} and find the expected file: {host} validates."
@@ -69,7 +69,7 @@ fn with_fallback(facts: &Facts<'_>) -> String {
         main.report
             .records
             .iter()
-            .find(|r| r.address_used.is_ipv4())
+            .find_map(|r| r.address_used.filter(|a| a.is_ipv4()))
     });
     match (failed, retry) {
         (Some(dial), Some(retry)) => format!(
@@ -77,7 +77,7 @@ fn with_fallback(facts: &Facts<'_>) -> String {
             dial.address,
             connect_result(dial.error.as_ref()).name(),
             dial.elapsed_ms,
-            retry.address_used
+            retry
         ),
         _ => format!(
             "Let's Encrypt reaches the site of {host} only through its one IPv4 retry after a failed IPv6 connect in some answer orders: fix IPv6 for {host}."

@@ -48,10 +48,15 @@ pub(crate) fn validation_record(out: &mut String, record: &ValidationRecord) {
     string(out, &record.hostname);
     out.push_str(",\"port\":");
     string(out, &record.port.to_string());
-    out.push_str(",\"addressesResolved\":");
-    addresses(out, &record.addresses_resolved);
-    out.push_str(",\"addressUsed\":");
-    string(out, &record.address_used.to_string());
+    // Boulder's fields are `omitempty`: only a lookup failure's record lacks these.
+    if !record.addresses_resolved.is_empty() {
+        out.push_str(",\"addressesResolved\":");
+        addresses(out, &record.addresses_resolved);
+    }
+    if let Some(address) = record.address_used {
+        out.push_str(",\"addressUsed\":");
+        string(out, &address.to_string());
+    }
     if !record.addresses_tried.is_empty() {
         out.push_str(",\"addressesTried\":");
         addresses(out, &record.addresses_tried);

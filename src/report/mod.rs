@@ -34,8 +34,9 @@ pub struct ValidationRecord {
     pub port: u16,
     /// Every usable address, AAAA answers first, in answer order.
     pub addresses_resolved: Vec<IpAddr>,
-    /// The address dialed.
-    pub address_used: IpAddr,
+    /// The address dialed; `None` only in TLS-ALPN-01's record of a failed lookup, which
+    /// Boulder returns with hostname and port alone.
+    pub address_used: Option<IpAddr>,
     /// Addresses tried before `address_used` (TLS-ALPN-01 only).
     pub addresses_tried: Vec<IpAddr>,
 }

@@ -12,7 +12,7 @@ fn record() -> ValidationRecord {
         hostname: "example.com".into(),
         port: 80,
         addresses_resolved: vec!["2001:db8::1".parse().unwrap()],
-        address_used: "2001:db8::1".parse().unwrap(),
+        address_used: Some("2001:db8::1".parse().unwrap()),
         addresses_tried: Vec::new(),
     }
 }

@@ -249,7 +249,7 @@ fn report_from_wit(report: wit_report::ValidationReport) -> Report {
                 hostname: r.hostname,
                 port: r.port.parse().unwrap_or(0),
                 addresses_resolved: r.addresses_resolved.into_iter().map(ip_from_wit).collect(),
-                address_used: ip_from_wit(r.address_used),
+                address_used: r.address_used.map(ip_from_wit),
                 addresses_tried: r.addresses_tried.into_iter().map(ip_from_wit).collect(),
             })
             .collect(),

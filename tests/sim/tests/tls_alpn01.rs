@@ -92,7 +92,7 @@ fn boulder_tls_alpn_tests() {
             Err((Connection, format!("{V4}: Error getting validation data")))),
         Case { name: "TestDNSError", world: World::new(), identifier: "always.invalid", extra: ALPN,
             expect: Err((Dns, "DNS problem: NXDOMAIN looking up A for always.invalid - check that a DNS record exists for this domain; DNS problem: NXDOMAIN looking up AAAA for always.invalid - check that a DNS record exists for this domain".to_string())),
-            records: vec![] },
+            records: vec![(String::new(), "")] }, // Boulder's record: hostname and port alone
         Case { name: "TestTLSALPN01SuccessIPv4", identifier: V4, extra: ALPN, expect: Ok(()), records: vec![(String::new(), V4)],
             world: World::new().serve_tls(V4, certs::acme_responder(V4, KEY_AUTHORIZATION, Challenge::Correct), &[]) },
         Case { name: "TestTLSALPN01SuccessIPv6", identifier: V6, extra: ALPN, expect: Ok(()), records: vec![(String::new(), V6)],
@@ -155,6 +155,20 @@ fn record_and_hello_like_boulder() {
     );
     let hello = &outcome.tls_hellos[0].1;
     assert_eq!(hello.server_name.as_deref(), Some(HOST)); // SNI: the name
+    let lookup_failed = Case {
+        name: "the record of a failed lookup",
+        identifier: "always.invalid",
+        extra: ALPN,
+        expect: Ok(()),
+        records: vec![],
+        world: World::new(),
+    };
+    let json = run_native(&lookup_failed).report.to_json();
+    // tryGetChallengeCert returns the record it started with: hostname and port only.
+    assert!(
+        json.contains(r#""validationRecord":[{"hostname":"always.invalid","port":"443"}]"#),
+        "{json}"
+    );
     assert_eq!(hello.alpn, vec!["acme-tls/1".to_string()]); // only acme-tls/1
     let by_ip = Case {
         name: "reverse-DNS SNI",

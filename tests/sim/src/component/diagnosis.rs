@@ -170,7 +170,7 @@ fn record_from_wit(record: wit_report::ValidationRecord) -> Option<ValidationRec
             .into_iter()
             .map(ip_from_wit)
             .collect(),
-        address_used: ip_from_wit(record.address_used),
+        address_used: record.address_used.map(ip_from_wit),
         addresses_tried: record
             .addresses_tried
             .into_iter()

@@ -154,7 +154,7 @@ fn check(case: &Case, outcome: &RunOutcome) -> Result<(), String> {
         .map(|r| {
             (
                 r.url.clone().unwrap_or_default(),
-                r.address_used.to_string(),
+                r.address_used.map(|a| a.to_string()).unwrap_or_default(),
             )
         })
         .collect();

@@ -152,7 +152,7 @@ impl State {
                         hostname: self.validation.identifier.clone(),
                         port: p.to_string(),
                         addresses_resolved: self.resolved.clone(),
-                        address_used: a,
+                        address_used: Some(a),
                         addresses_tried: vec![],
                     }]
                 })
