@@ -6,7 +6,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use super::book::Book;
-use super::network::LeNetwork;
+use super::network::{LeNetwork, RunLog};
 use super::signatures;
 use super::tls_probe::tls_summary;
 use crate::challenge::cause::FetchError;
@@ -90,14 +90,7 @@ pub(crate) async fn probe<N: Network>(
     }
     drop(response);
     let log = network.take_log();
-    let dial = log
-        .dials
-        .iter()
-        .find(|d| d.address == SocketAddr::new(target.address, target.port));
-    let (connect, connect_ms) = match dial {
-        Some(dial) => (connect_result(dial.error.as_ref()), dial.elapsed_ms),
-        None => (ConnectResult::Other("not dialled".to_string()), 0),
-    };
+    let (connect, connect_ms) = dialled(&log, SocketAddr::new(target.address, target.port));
     let error = match connect {
         // The dial's own result says it all.
         ConnectResult::Connected => error,
@@ -130,6 +123,14 @@ fn summarise(head: &ResponseHead, body: Option<Vec<u8>>) -> ResponseSummary {
         body_sha256: sha256_hex(&bytes),
         body_complete: complete,
         markers: signatures::markers(head, &bytes),
+    }
+}
+
+/// How the run's dial of `address` ended, and Let's Encrypt's time for it.
+pub(crate) fn dialled(log: &RunLog, address: SocketAddr) -> (ConnectResult, u64) {
+    match log.dials.iter().find(|d| d.address == address) {
+        Some(dial) => (connect_result(dial.error.as_ref()), dial.elapsed_ms),
+        None => (ConnectResult::Other("not dialled".to_string()), 0),
     }
 }
 

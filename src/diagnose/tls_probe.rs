@@ -5,14 +5,14 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::book::Book;
 use super::network::LeNetwork;
-use super::probe::connect_result;
+use super::probe::dialled;
 use crate::challenge::deadline::Deadline;
 use crate::challenge::tls_alpn01::{get_challenge_cert, sni_name, AttemptError};
 use crate::digest::sha256_hex;
 use crate::job::{Identifier, Options};
 use crate::network::Network;
 use crate::policy::limits::HTTPS_PORT;
-use crate::report::{CertificateSummary, ConnectResult, Probe, TlsSummary};
+use crate::report::{CertificateSummary, Probe, TlsSummary};
 use crate::tls::x509;
 
 /// Makes Let's Encrypt's TLS-ALPN-01 handshake with `address` alone: connect and handshake
@@ -40,14 +40,7 @@ pub(crate) async fn acme_tls<N: Network>(
         Err(error) => (None, Some(error.problem(address).detail)),
     };
     let log = network.take_log();
-    let dial = log
-        .dials
-        .iter()
-        .find(|d| d.address == SocketAddr::new(address, HTTPS_PORT));
-    let (connect, connect_ms) = match dial {
-        Some(dial) => (connect_result(dial.error.as_ref()), dial.elapsed_ms),
-        None => (ConnectResult::Other("not dialled".to_string()), 0),
-    };
+    let (connect, connect_ms) = dialled(&log, SocketAddr::new(address, HTTPS_PORT));
     Probe {
         host: sni_name(identifier),
         connect,
