@@ -8,14 +8,16 @@
 //! exchanges are replayed attempt by attempt, so every run sees the same answers.
 //!
 //! All of it runs on the session's single thread; waiting means polling the book on every
-//! step, with a sleep request outstanding so that the session always has a next step.
+//! step, with a sleep request outstanding so that the session always has a next step. Filing
+//! a result wakes the waiters, so that one that looked earlier in the same pass looks again
+//! before the session answers the host (it would otherwise sleep on, and its clock with it).
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::pin;
-use std::task::Poll;
+use std::task::{Poll, Waker};
 
 use crate::io::{DialError, DnsTransport, DnsTransportError};
 use crate::network::Network;
@@ -74,6 +76,8 @@ pub(crate) struct Book {
     dials: RefCell<BTreeMap<SocketAddr, Dial>>,
     exchanges: RefCell<BTreeMap<DnsKey, Vec<Exchange>>>,
     next_owner: Cell<u64>,
+    /// Tasks waiting for someone else's I/O.
+    waiters: RefCell<Vec<Waker>>,
 }
 
 /// What a wait found.
@@ -84,6 +88,23 @@ enum Wait<T> {
 }
 
 impl Book {
+    /// Registers a waiter's waker. Every task of the session shares the session's waker, so
+    /// the list keeps the current one only.
+    fn wait_with(&self, waker: &Waker) {
+        let mut waiters = self.waiters.borrow_mut();
+        waiters.retain(|known| known.will_wake(waker));
+        if waiters.is_empty() {
+            waiters.push(waker.clone());
+        }
+    }
+
+    /// Wakes every waiter: something was filed.
+    fn wake_waiters(&self) {
+        for waker in self.waiters.take() {
+            waker.wake();
+        }
+    }
+
     fn owner(&self) -> u64 {
         let owner = self.next_owner.get().wrapping_add(1);
         self.next_owner.set(owner);
@@ -114,7 +135,7 @@ impl Book {
                     },
                     None => Wait::Gone,
                 };
-                if let Some(Some(error)) = wait(network, check).await {
+                if let Some(Some(error)) = wait(network, self, check).await {
                     return (Err(error), Source::Joined);
                 }
             }
@@ -156,6 +177,8 @@ impl Book {
             (None, Dial::InFlight { .. }) => *entry = Dial::Connected,
             (None, _) => {}
         }
+        drop(dials);
+        self.wake_waiters();
     }
 
     /// The `index`-th exchange of `message` (0 = the first attempt), from the book or fresh.
@@ -182,7 +205,7 @@ impl Book {
                     },
                     None => Wait::Gone,
                 };
-                if let Some(answer) = wait(network, check).await {
+                if let Some(answer) = wait(network, self, check).await {
                     return (with_id(answer, &message), Source::Joined);
                 }
             }
@@ -222,6 +245,8 @@ impl Book {
                 elapsed_ms,
             };
         }
+        drop(exchanges);
+        self.wake_waiters();
     }
 
     /// Marks the `index`-th exchange of `key` in flight, if it is the next one to file.
@@ -259,6 +284,8 @@ impl Drop for DialGuard<'_> {
                 dials.remove(&self.address);
             }
         }
+        drop(dials);
+        self.book.wake_waiters();
     }
 }
 
@@ -283,6 +310,8 @@ impl Drop for ExchangeGuard<'_> {
                 list.truncate(self.index);
             }
         }
+        drop(exchanges);
+        self.book.wake_waiters();
     }
 }
 
@@ -309,7 +338,7 @@ fn with_id(
 
 /// Waits until `check` is ready or gone, sleeping towards its expiry meanwhile so that the
 /// session keeps stepping. `None` when the awaited I/O vanished or took too long.
-async fn wait<N: Network, T>(network: &N, check: impl Fn() -> Wait<T>) -> Option<T> {
+async fn wait<N: Network, T>(network: &N, book: &Book, check: impl Fn() -> Wait<T>) -> Option<T> {
     // Past the expiry the owner's completion is due any moment: look again soon, then less
     // and less often.
     let mut late_ms = FIRST_LATE_PAUSE_MS;
@@ -331,7 +360,10 @@ async fn wait<N: Network, T>(network: &N, check: impl Fn() -> Wait<T>) -> Option
         let early = std::future::poll_fn(|cx| match check() {
             Wait::Ready(value) => Poll::Ready(Some(Some(value))),
             Wait::Gone => Poll::Ready(Some(None)),
-            Wait::Pending { .. } => sleep.as_mut().poll(cx).map(|()| None),
+            Wait::Pending { .. } => {
+                book.wait_with(cx.waker());
+                sleep.as_mut().poll(cx).map(|()| None)
+            }
         })
         .await;
         if let Some(found) = early {

@@ -11,8 +11,10 @@
 //! ```
 //!
 //! The policy is an ordinary `async` function over [`Network`](crate::network::Network); this
-//! module is its executor. It polls the policy once per step (every combinator polls all of
-//! its children, so no waker is needed) and never reads a clock: time is `now_ms` from the host.
+//! module is its executor. It polls the policy on every step (every combinator polls all of
+//! its children) and again, before answering the host, while a poll woke something (a task
+//! that filed a result another task of the same pass waits for), and never reads a clock: time
+//! is `now_ms` from the host.
 
 mod reactor;
 
@@ -21,7 +23,9 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 
 use crate::challenge;
 use crate::io::{Completion, Outbound, RequestId};
@@ -73,6 +77,34 @@ impl fmt::Display for ApiMisuse {
     }
 }
 
+/// Polls of one step at the most: each repeat needs a task to have woken another.
+const MAX_POLLS_PER_STEP: u32 = 64;
+
+/// A waker that only remembers that it was woken.
+#[derive(Default)]
+struct WokenFlag(AtomicBool);
+
+impl Wake for WokenFlag {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Polls `policy` until it is done or a poll wakes nothing more.
+fn poll_settled<F: Future + ?Sized>(mut policy: Pin<&mut F>) -> Poll<F::Output> {
+    let flag = Arc::new(WokenFlag::default());
+    let waker = Waker::from(Arc::clone(&flag));
+    let mut cx = Context::from_waker(&waker);
+    for _ in 1..MAX_POLLS_PER_STEP {
+        flag.0.store(false, Ordering::Relaxed);
+        let polled = policy.as_mut().poll(&mut cx);
+        if polled.is_ready() || !flag.0.load(Ordering::Relaxed) {
+            return polled;
+        }
+    }
+    policy.as_mut().poll(&mut cx)
+}
+
 /// One prediction in progress.
 pub struct Session {
     reactor: Rc<RefCell<Reactor>>,
@@ -107,8 +139,7 @@ impl Session {
         let Some(policy) = self.policy.as_mut() else {
             return Err(ApiMisuse::AlreadyFinished);
         };
-        let mut cx = Context::from_waker(Waker::noop());
-        match policy.as_mut().poll(&mut cx) {
+        match poll_settled(policy.as_mut()) {
             Poll::Ready(mut report) => {
                 report.trace = std::mem::take(&mut self.reactor.borrow_mut().trace);
                 self.finish();

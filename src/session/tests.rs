@@ -112,3 +112,26 @@ fn dns_timeouts_retry_then_report_in_virtual_time() {
     assert_eq!(now, 4_000, "three tries of one second each");
     assert_eq!(session.step(now, vec![]), Err(ApiMisuse::AlreadyFinished));
 }
+
+#[test]
+fn a_poll_that_wakes_is_followed_by_another_in_the_same_step() {
+    // Pending on the first poll after waking its waker (as a task that filed a result another
+    // task waits for), ready on the second: one call settles it.
+    let mut polls = 0;
+    let mut future = std::pin::pin!(std::future::poll_fn(|cx| {
+        polls += 1;
+        if polls == 1 {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(polls)
+        }
+    }));
+    assert_eq!(
+        super::poll_settled(future.as_mut()),
+        std::task::Poll::Ready(2)
+    );
+    // A poll that wakes nothing is not repeated.
+    let mut idle = std::pin::pin!(std::future::pending::<()>());
+    assert!(super::poll_settled(idle.as_mut()).is_pending());
+}

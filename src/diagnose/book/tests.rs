@@ -138,6 +138,39 @@ fn a_dial_in_flight_is_joined_and_its_failure_shared() {
     assert_eq!(network.connects.get(), 1); // the joiner never dialled
 }
 
+/// Counts its wakes.
+#[derive(Default)]
+struct Wakes(std::sync::atomic::AtomicU32);
+
+impl std::task::Wake for Wakes {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn filing_a_result_wakes_the_joiners() {
+    let (network, book) = (Fake::default(), Book::default());
+    let wakes = std::sync::Arc::new(Wakes::default());
+    let waker = Waker::from(std::sync::Arc::clone(&wakes));
+    let mut cx = Context::from_waker(&waker);
+    let mut owner = pin!(book.connect(&network, address(), 10_000));
+    assert!(owner.as_mut().poll(&mut cx).is_pending());
+    let mut joiner = pin!(book.connect(&network, address(), 10_000));
+    assert!(joiner.as_mut().poll(&mut cx).is_pending()); // looks first, sleeps
+    network
+        .dials
+        .borrow_mut()
+        .insert(address(), Err(DialError::Refused));
+    assert!(owner.as_mut().poll(&mut cx).is_ready()); // files the failure later in the pass
+    let woken = wakes.0.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(woken, 1, "the joiner must be polled again in this step");
+    assert!(matches!(
+        joiner.as_mut().poll(&mut cx),
+        Poll::Ready((Err(DialError::Refused), Source::Joined))
+    ));
+}
+
 #[test]
 fn a_dial_ending_after_the_joiners_timeout_is_not_joined() {
     let (network, book) = (Fake::default(), Book::default());
