@@ -8,11 +8,12 @@ use std::net::IpAddr;
 use super::book::Book;
 use super::network::LeNetwork;
 use crate::challenge::deadline::Deadline;
-use crate::dns::{DnsFailure, DnsProblem, QueryType, Rcode, RecordData};
+use crate::dns::{DnsFailure, DnsProblem, QueryType};
 use crate::job::Options;
 use crate::join::{join, join_all};
 use crate::network::Network;
 use crate::policy::addresses::{lookup, lookup_caa};
+use crate::policy::caa::{self, CaaAnswer, CaaRecord};
 use crate::policy::reserved;
 use crate::report::Lookup;
 
@@ -45,73 +46,6 @@ pub(crate) struct Lookups {
     pub(crate) caa: Vec<CaaAnswer>,
 }
 
-/// One CAA record (RFC 8659 section 4.1).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CaaRecord {
-    /// Its owner: the name asked, or where the name's CNAME leads.
-    pub(crate) owner: String,
-    /// The flags (128: critical).
-    pub(crate) flags: u8,
-    /// The property tag, as miekg/dns shows it.
-    pub(crate) tag: String,
-    /// The property value.
-    pub(crate) value: Vec<u8>,
-}
-
-impl CaaRecord {
-    /// The record in presentation form: `flags tag "value"`.
-    pub(crate) fn presentation(&self) -> String {
-        format!("{} {} {}", self.flags, self.tag, quote(&self.value))
-    }
-}
-
-/// The CAA query of one name of the climb.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CaaAnswer {
-    /// The name asked (the resolver follows its CNAMEs).
-    pub(crate) name: String,
-    /// Its CAA records, or why the query failed.
-    pub(crate) answer: Result<Vec<CaaRecord>, DnsFailure>,
-    /// Milliseconds it took.
-    pub(crate) elapsed_ms: u64,
-}
-
-impl CaaAnswer {
-    /// The record set as a CA reads it: a name that does not exist has an empty one; `Err`
-    /// when the query failed otherwise.
-    pub(crate) fn rrset(&self) -> Result<&[CaaRecord], &DnsFailure> {
-        match &self.answer {
-            Ok(records) => Ok(records),
-            Err(DnsFailure::Rcode(Rcode::NXDOMAIN))
-            | Err(DnsFailure::Extended {
-                rcode: Rcode::NXDOMAIN,
-                ..
-            }) => Ok(&[]),
-            Err(cause) => Err(cause),
-        }
-    }
-
-    /// Where the records were found when the name is an alias (a CNAME the resolver
-    /// followed): the owner of the first record that is not the name itself.
-    pub(crate) fn alias(&self) -> Option<&str> {
-        let records = self.answer.as_deref().unwrap_or_default();
-        records
-            .iter()
-            .find(|r| !r.owner.eq_ignore_ascii_case(&self.name))
-            .map(|r| r.owner.as_str())
-    }
-
-    /// Boulder's text for the failed query.
-    pub(crate) fn error_text(&self, cause: &DnsFailure) -> String {
-        DnsProblem {
-            record_type: QueryType::Caa,
-            hostname: self.name.clone(),
-            cause: cause.clone(),
-        }
-        .to_string()
-    }
-}
-
 impl Lookups {
     /// The family of `query_type`.
     pub(crate) fn family(&self, query_type: QueryType) -> &Family {
@@ -129,15 +63,6 @@ impl Lookups {
             cause: cause.clone(),
         }
         .to_string()
-    }
-
-    /// The relevant CAA answer (RFC 8659 section 3; Boulder's `selectCAA`): the closest name
-    /// with a non-empty record set, or a failed query before it (it might hide records).
-    /// `None` when no name up to the top-level domain has CAA records.
-    pub(crate) fn relevant_caa(&self) -> Option<&CaaAnswer> {
-        self.caa
-            .iter()
-            .find(|answer| answer.rrset().map_or(true, |set| !set.is_empty()))
     }
 
     /// The lookups as the report shows them (CAA: the identifier's own query).
@@ -185,7 +110,7 @@ pub(crate) async fn lookups<N: Network>(
     let a = family(network, book, host, QueryType::A, options);
     let aaaa = family(network, book, host, QueryType::Aaaa, options);
     let caa = join_all(
-        caa_tree(host)
+        caa::tree(host)
             .into_iter()
             .map(|name| caa(network, book, name, options))
             .collect(),
@@ -197,21 +122,6 @@ pub(crate) async fn lookups<N: Network>(
         aaaa,
         caa,
     }
-}
-
-/// The names whose CAA records may apply to `host`, closest first: the name itself, then each
-/// parent up to, not including, the root.
-fn caa_tree(host: &str) -> Vec<&str> {
-    let mut names = vec![host];
-    let mut rest = host;
-    while let Some((_, parent)) = rest.split_once('.') {
-        if parent.is_empty() {
-            break;
-        }
-        names.push(parent);
-        rest = parent;
-    }
-    names
 }
 
 async fn family<N: Network>(
@@ -235,24 +145,7 @@ async fn caa<N: Network>(network: &N, book: &Book, name: &str, options: &Options
     let network = LeNetwork::new(network, book, None);
     let deadline = Deadline::http01(network.now_ms(), options.deadline_ms);
     let answer = lookup_caa(&network, name, options, deadline).await;
-    let records = answer.map(|list| {
-        list.into_iter()
-            .filter_map(|record| match record.data {
-                RecordData::Caa { flags, tag, value } => Some(CaaRecord {
-                    owner: record.name,
-                    flags,
-                    tag,
-                    value,
-                }),
-                _ => None,
-            })
-            .collect()
-    });
-    CaaAnswer {
-        name: name.to_string(),
-        answer: records,
-        elapsed_ms: network.elapsed_ms(),
-    }
+    CaaAnswer::new(name, answer, network.elapsed_ms())
 }
 
 /// Boulder's reason for dropping `address`, `None` when it is usable.
@@ -262,59 +155,13 @@ pub(crate) fn ignored_because(address: IpAddr, options: &Options) -> Option<Stri
         .map(|reserved| reserved.to_string())
 }
 
-/// A CAA value in presentation form: in quotes, `"` and `\` escaped, other bytes outside
-/// printable ASCII as `\DDD` (miekg/dns `sprintTxt`).
-fn quote(value: &[u8]) -> String {
-    let mut out = String::with_capacity(value.len().saturating_add(2));
-    out.push('"');
-    for &byte in value {
-        match byte {
-            b'"' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(byte));
-            }
-            b' '..=b'~' => out.push(char::from(byte)),
-            other => out.push_str(&format!("\\{other:03}")),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{caa_tree, quote, CaaAnswer, CaaRecord, Family, Lookups};
+    use super::{Family, Lookups};
     use crate::dns::{DnsFailure, Rcode};
+    use crate::policy::caa::{CaaAnswer, CaaRecord};
 
-    #[test]
-    fn caa_values_quote_like_miekg() {
-        let rows: [(&[u8], &str); 4] = [
-            (b"letsencrypt.org", "\"letsencrypt.org\""), // plain
-            (b"a\"b\\c", "\"a\\\"b\\\\c\""),             // quote and backslash
-            (b"\x00\xff", "\"\\000\\255\""),             // bytes outside ASCII
-            (b"", "\"\""),                               // empty value
-        ];
-        for (value, expected) in rows {
-            assert_eq!(quote(value), expected);
-        }
-    }
-
-    #[test]
-    fn caa_climbs_to_the_top_level_domain() {
-        let rows: [(&str, &[&str]); 3] = [
-            (
-                "www.example.com",
-                &["www.example.com", "example.com", "com"],
-            ), // two parents
-            ("example.com", &["example.com", "com"]), // one parent
-            ("localhost", &["localhost"]),            // a single label
-        ];
-        for (host, names) in rows {
-            assert_eq!(caa_tree(host), names, "{host}");
-        }
-    }
-
-    /// A CAA answer of the climb: records as `(flags, tag, value)`, or a failure.
+    /// A CAA answer: records as `(flags, tag, value)`, or a failure.
     fn answer(name: &str, records: Result<&[(u8, &str, &str)], DnsFailure>) -> CaaAnswer {
         let records = records.map(|list| {
             list.iter()
@@ -333,54 +180,21 @@ mod tests {
         }
     }
 
-    /// Lookups of www.example.com with this climb.
-    fn lookups(caa: Vec<CaaAnswer>) -> Lookups {
+    #[test]
+    fn the_summary_shows_the_name_s_own_query() {
         let family = Family {
             answer: Ok(Vec::new()),
             elapsed_ms: 1,
         };
-        Lookups {
+        let lookups = Lookups {
             host: "www.example.com".to_string(),
             a: family.clone(),
             aaaa: family,
-            caa,
-        }
-    }
-
-    #[test]
-    fn the_closest_non_empty_set_is_relevant() {
-        let sectigo: &[(u8, &str, &str)] = &[(0, "issue", "sectigo.com")];
-        let le: &[(u8, &str, &str)] = &[(0, "issue", "letsencrypt.org")];
-        let none: &[(u8, &str, &str)] = &[];
-        let nxdomain = || Err(DnsFailure::Rcode(Rcode::NXDOMAIN));
-        let servfail = || Err(DnsFailure::Rcode(Rcode::SERVFAIL));
-        // (www.example.com, example.com, com) -> the relevant name
-        let rows = [
-            ([Ok(le), Ok(sectigo), Ok(none)], Some("www.example.com")), // the name's own wins
-            ([Ok(none), Ok(sectigo), Ok(le)], Some("example.com")),     // the closest parent
-            ([nxdomain(), Ok(none), Ok(le)], Some("com")),              // NXDOMAIN is empty
-            ([Ok(none), servfail(), Ok(le)], Some("example.com")), // a failure may hide records
-            ([Ok(sectigo), servfail(), Ok(none)], Some("www.example.com")), // found before the failure
-            ([Ok(none), Ok(none), nxdomain()], None),                       // no CAA anywhere
-        ];
-        for (answers, relevant) in rows {
-            let climb = ["www.example.com", "example.com", "com"]
-                .into_iter()
-                .zip(answers)
-                .map(|(name, records)| answer(name, records))
-                .collect();
-            let lookups = lookups(climb);
-            let found = lookups.relevant_caa().map(|a| a.name.as_str());
-            assert_eq!(found, relevant, "{:?}", lookups.caa);
-        }
-    }
-
-    #[test]
-    fn the_summary_shows_the_name_s_own_query() {
-        let lookups = lookups(vec![
-            answer("www.example.com", Err(DnsFailure::Rcode(Rcode::NXDOMAIN))),
-            answer("example.com", Ok(&[(128, "issue", "letsencrypt.org")])),
-        ]);
+            caa: vec![
+                answer("www.example.com", Err(DnsFailure::Rcode(Rcode::NXDOMAIN))),
+                answer("example.com", Ok(&[(128, "issue", "letsencrypt.org")])),
+            ],
+        };
         let caa = lookups.summaries().pop().unwrap();
         assert_eq!(caa.record_type, "CAA");
         assert!(caa.records.is_empty());

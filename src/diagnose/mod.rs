@@ -55,8 +55,11 @@ use crate::dns::QueryType;
 use crate::job::{ChallengeType, Diagnose, Identifier, Options, Validation};
 use crate::join::{join, join_all};
 use crate::network::Network;
+use crate::policy::caa;
 use crate::policy::limits::{HTTPS_PORT, HTTP_PORT};
-use crate::report::{AddressObservation, AddressRole, Diagnosis, Finding, Probe, Report, Severity};
+use crate::report::{
+    AddressObservation, AddressRole, Diagnosis, Finding, Probe, Report, Severity, Status, Verdict,
+};
 
 /// A boxed future of one of the diagnosis' concurrent tasks.
 type Task<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -317,8 +320,14 @@ fn assemble(
         .into_iter()
         .map(|run| judge.class(run))
         .collect();
-    let verdict = verdict::combine(&classes);
     let host = diagnose.identifier.host();
+    // Let's Encrypt checks CAA once the challenge succeeded: a refusal fails every order.
+    let caa_problem =
+        lookups.and_then(|l| caa::problem(&host, caa::decide(&l.caa, ChallengeType::Http01)));
+    let verdict = match caa_problem {
+        Some(_) => Verdict::Fail,
+        None => verdict::combine(&classes),
+    };
     let facts = Facts {
         host: &host,
         lookups,
@@ -341,6 +350,10 @@ fn assemble(
     let mut report = main
         .map(|r| r.report.clone())
         .unwrap_or_else(crate::challenge::stalled);
+    if let (Some(problem), Status::Valid) = (caa_problem, report.status) {
+        report.status = Status::Invalid;
+        report.problem = Some(problem);
+    }
     report.diagnosis = Some(Box::new(Diagnosis {
         identifier: host.clone(),
         verdict,
@@ -396,7 +409,7 @@ fn findings(
                 "Let's Encrypt's validation of {} fails{}",
                 facts.host,
                 match verdict {
-                    crate::report::Verdict::Intermittent => " in some answer orders",
+                    Verdict::Intermittent => " in some answer orders",
                     _ => "",
                 }
             ),

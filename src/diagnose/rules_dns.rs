@@ -8,8 +8,10 @@ use super::facts::Facts;
 use super::findings::{
     finding, fix_caa, fix_caa_alias, fix_caa_lookup, fix_lookup, fix_no_usable, fix_slow_lookup,
 };
-use super::lookup::{CaaAnswer, CaaRecord, Lookups};
+use super::lookup::Lookups;
 use crate::dns::{DnsFailure, QueryType};
+use crate::job::ChallengeType;
+use crate::policy::caa::{self, CaaAnswer, CaaRecord, Decision};
 use crate::report::{AddressRole, Finding, Severity};
 
 /// The DNS findings.
@@ -138,40 +140,35 @@ fn kind_of(address: IpAddr) -> (&'static str, &'static str) {
     }
 }
 
-/// CAA as Let's Encrypt reads it after the challenge: the relevant set (the name's own, else
-/// the closest parent's) must let letsencrypt.org issue for http-01, and no lookup on the way
-/// to it may fail. Without a usable address the challenge fails first, and a failed CAA
-/// lookup is the DNS fault the address findings already name.
+/// CAA as Let's Encrypt reads it after the challenge (`policy::caa`): the relevant set (the
+/// name's own, else the closest parent's) must let letsencrypt.org issue for http-01, and no
+/// lookup on the way to it may fail. Without a usable address the challenge fails first, and
+/// a failed CAA lookup is the DNS fault the address findings already name.
 fn caa(host: &str, lookups: &Lookups, addressable: bool) -> Option<Finding> {
-    let relevant = lookups.relevant_caa()?;
-    match relevant.rrset() {
-        Err(cause) => addressable.then(|| caa_failed(host, relevant, cause)),
-        Ok(set) => caa_forbids(host, relevant, set),
+    match caa::decide(&lookups.caa, ChallengeType::Http01) {
+        Decision::NoRecords | Decision::Allowed(_) => None,
+        Decision::Failed(relevant, cause) => addressable.then(|| caa_failed(host, relevant, cause)),
+        Decision::Forbidden(relevant) => Some(caa_forbids(host, relevant)),
     }
 }
 
-/// The relevant set holds `issue` properties, none of which lets Let's Encrypt validate
-/// with http-01 (RFC 8659 section 4.2; `issuewild` applies to wildcard names only).
-fn caa_forbids(host: &str, relevant: &CaaAnswer, set: &[CaaRecord]) -> Option<Finding> {
-    let issuers: Vec<&CaaRecord> = set.iter().filter(|r| is_issue(r)).collect();
-    if issuers.is_empty() || issuers.iter().any(|r| allows_http01(&r.value)) {
-        return None;
-    }
+/// The relevant set does not let Let's Encrypt validate with http-01.
+fn caa_forbids(host: &str, relevant: &CaaAnswer) -> Finding {
+    let set = relevant.rrset().unwrap_or_default();
     let mut evidence = vec![where_found(host, relevant)];
     evidence.extend(set.iter().map(CaaRecord::presentation));
-    if issuers.iter().any(|r| issuer(&r.value).0 == LETS_ENCRYPT) {
-        evidence.push(
-            "letsencrypt.org is named, but with a validationmethods parameter without http-01 (RFC 8657)"
-                .to_string(),
-        );
-    }
-    Some(finding(
+    evidence.push(caa::refusal(set, ChallengeType::Http01));
+    evidence.push(format!(
+        "Let's Encrypt would report, once the challenge succeeds: While processing CAA for {host}: CAA record for {} prevents issuance",
+        relevant.name
+    ));
+    finding(
         "caa-forbids-letsencrypt",
         Severity::Error,
         forbids_summary(host, relevant),
         evidence,
         Some(forbids_fix(host, relevant)),
-    ))
+    )
 }
 
 /// The summary of `caa-forbids-letsencrypt`, naming whose records apply.
@@ -229,43 +226,12 @@ fn where_found(host: &str, relevant: &CaaAnswer) -> String {
     format!("the relevant CAA records are {found}: {host} has none, so Let's Encrypt uses the closest parent's (RFC 8659 section 3)")
 }
 
-/// The issuer domain Let's Encrypt's CAA checks look for.
-const LETS_ENCRYPT: &str = "letsencrypt.org";
-
-/// Whether the record is an `issue` property.
-fn is_issue(record: &CaaRecord) -> bool {
-    record.tag.eq_ignore_ascii_case("issue")
-}
-
-/// Whether an `issue` value lets Let's Encrypt validate with http-01: its issuer domain is
-/// letsencrypt.org and its `validationmethods`, if any, include http-01 (RFC 8657).
-fn allows_http01(value: &[u8]) -> bool {
-    let (domain, parameters) = issuer(value);
-    let methods = parameters
-        .iter()
-        .find(|(tag, _)| tag.eq_ignore_ascii_case("validationmethods"));
-    domain == LETS_ENCRYPT
-        && methods.is_none_or(|(_, list)| list.split(',').any(|m| m.trim() == "http-01"))
-}
-
-/// An `issue` value's issuer domain (lowercase) and its `tag=value` parameters, whitespace
-/// trimmed (RFC 8659 section 4.2). An empty domain (`";"`) lets no one issue.
-fn issuer(value: &[u8]) -> (String, Vec<(String, String)>) {
-    let text = String::from_utf8_lossy(value);
-    let mut parts = text.split(';');
-    let domain = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-    let parameters = parts
-        .filter_map(|p| p.split_once('='))
-        .map(|(tag, value)| (tag.trim().to_string(), value.trim().to_string()))
-        .collect();
-    (domain, parameters)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{allows_http01, caa, kind_of};
-    use crate::diagnose::lookup::{CaaAnswer, CaaRecord, Family, Lookups};
+    use super::{caa, kind_of};
+    use crate::diagnose::lookup::{Family, Lookups};
     use crate::dns::{DnsFailure, Rcode};
+    use crate::policy::caa::{CaaAnswer, CaaRecord};
     use crate::report::Finding;
 
     #[test]
@@ -280,24 +246,6 @@ mod tests {
         ];
         for (address, code) in rows {
             assert_eq!(kind_of(address.parse().unwrap()).0, code, "{address}");
-        }
-    }
-
-    #[test]
-    fn issue_values_as_let_s_encrypt_reads_them() {
-        let rows: [(&str, bool); 9] = [
-            ("letsencrypt.org", true),                                   // plain
-            (" LetsEncrypt.org ", true),                                 // case and blanks
-            ("letsencrypt.org; accounturi=https://acme/acct/1", true), // the account is unknown here
-            ("letsencrypt.org; validationmethods=dns-01,http-01", true), // RFC 8657, http-01 listed
-            ("letsencrypt.org; validationmethods=dns-01", false),      // RFC 8657, http-01 left out
-            ("sectigo.com", false),                                    // another CA
-            (";", false),                                              // no one may issue
-            ("", false),                                               // no one may issue
-            ("letsencrypt.org.evil.example", false),                   // only the exact name
-        ];
-        for (value, allowed) in rows {
-            assert_eq!(allows_http01(value.as_bytes()), allowed, "{value:?}");
         }
     }
 

@@ -250,8 +250,13 @@ impl World {
         self.listen(address, port, Behaviour::Drop)
     }
 
+    /// Whether `name` exists: it has data, or names below it have (an empty non-terminal,
+    /// like `com` above `example.com`).
     pub(crate) fn is_known_name(&self, name: &str) -> bool {
-        self.dns.keys().any(|(known, _)| known == name)
+        let below = format!(".{name}");
+        self.dns
+            .keys()
+            .any(|(known, _)| known == name || known.ends_with(&below))
     }
 
     pub(crate) fn behaviour(&self, address: IpAddr, port: u16) -> Behaviour {

@@ -111,7 +111,7 @@ fn caa_as_let_s_encrypt_reads_it() {
             world: healthy(healthy(dual(), V6), V4).caa(HOST, &[(0, "issue", "sectigo.com")]),
             identifier: HOST,
             extra: &[],
-            verdict: Pass,
+            verdict: Fail,
             codes: &["caa-forbids-letsencrypt"],
         },
         DiagnoseCase {
@@ -119,7 +119,7 @@ fn caa_as_let_s_encrypt_reads_it() {
             world: www().caa(HOST, &[(0, "issue", "sectigo.com")]),
             identifier: WWW,
             extra: &[],
-            verdict: Pass,
+            verdict: Fail,
             codes: &["caa-forbids-letsencrypt"],
         },
         DiagnoseCase {
@@ -154,7 +154,7 @@ fn caa_as_let_s_encrypt_reads_it() {
             ),
             identifier: HOST,
             extra: &[],
-            verdict: Pass,
+            verdict: Fail,
             codes: &["caa-forbids-letsencrypt"],
         },
         DiagnoseCase {
@@ -170,7 +170,7 @@ fn caa_as_let_s_encrypt_reads_it() {
                 .serve_with(WWW_V4, &[], site_404()),
             identifier: WWW,
             extra: &[],
-            verdict: Pass,
+            verdict: Fail,
             codes: &["caa-forbids-letsencrypt"],
         },
         DiagnoseCase {
@@ -178,7 +178,7 @@ fn caa_as_let_s_encrypt_reads_it() {
             world: healthy(healthy(dual(), V6), V4).dns(HOST, CAA, DnsAnswer::Rcode(2)),
             identifier: HOST,
             extra: &[],
-            verdict: Pass,
+            verdict: Fail,
             codes: &["caa-lookup-failed"],
         },
     ]);
