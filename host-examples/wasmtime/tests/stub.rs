@@ -22,8 +22,7 @@ fn stub() -> &'static Path {
         {
             return PathBuf::from(path);
         }
-        let manifest =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stub-component/Cargo.toml");
+        let manifest = manifest_dir().join("tests/stub-component/Cargo.toml");
         let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("stub-component");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
@@ -143,4 +142,12 @@ fn human_output_has_no_colour_on_a_pipe() {
             .starts_with("ChallengeStatus::Valid color=false\n"),
         "{run:?}"
     );
+}
+
+/// This crate's folder as `cargo` gives it to the running test: the checkout being tested
+/// (a target folder shared by two checkouts may hold a binary compiled in the other one).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

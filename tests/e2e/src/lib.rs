@@ -17,14 +17,12 @@ pub const ALLOW: &str = "198.51.100.0/24,2001:db8::/32";
 pub fn binary() -> PathBuf {
     std::env::var_os("ACME_PREFLIGHT_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight")
-        })
+        .unwrap_or_else(|| manifest_dir().join("../../dist/acme-preflight"))
 }
 
 /// The demo scenario file.
 pub fn demo_scenario() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testbed/scenarios/demo.json")
+    manifest_dir().join("../testbed/scenarios/demo.json")
 }
 
 /// `acme-preflight validate <domain> ... --json` in the client namespace.
@@ -128,7 +126,7 @@ pub fn record(url: &str, hostname: &str, port: u16, resolved: &[&str], used: &st
 
 /// The demo scenario's TLS sibling: HTTPS redirect targets and `acme-tls/1` responders.
 pub fn tls_scenario() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testbed/scenarios/tls.json")
+    manifest_dir().join("../testbed/scenarios/tls.json")
 }
 
 /// One TLS-ALPN-01 validation record in Boulder's JSON: no url, port 443, `addressesTried`
@@ -208,4 +206,12 @@ pub fn validation_failure(
             String::from_utf8_lossy(&output.stderr)
         )
     })
+}
+
+/// This crate's folder as `cargo` gives it to the running test: the checkout being tested
+/// (a target folder shared by two checkouts may hold a binary compiled in the other one).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

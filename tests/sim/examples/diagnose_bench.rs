@@ -43,9 +43,7 @@ fn native(world: &World) -> RunOutcome {
 fn component_loader() -> Option<ComponentLoader> {
     let path = std::env::var_os("ACME_PREFLIGHT_COMPONENT")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight.wasm")
-        });
+        .unwrap_or_else(|| manifest_dir().join("../../dist/acme-preflight.wasm"));
     ComponentLoader::new(&path)
         .map_err(|e| eprintln!("component skipped: {e}"))
         .ok()
@@ -97,4 +95,12 @@ fn main() {
             component_ms.map_or("-".to_string(), |ms| format!("{ms:.2}"))
         );
     }
+}
+
+/// This crate's folder as `cargo` gives it to the running test: the checkout being tested
+/// (a target folder shared by two checkouts may hold a binary compiled in the other one).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -116,7 +116,7 @@ impl Tools {
             .unwrap_or_else(|| PathBuf::from("/root/.cache"));
         let wasmtime = path_from("ACME_PREFLIGHT_WASMTIME")
             .unwrap_or_else(|| cache.join("acme-preflight/tools/bin/wasmtime"));
-        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+        let dist = manifest_dir().join("../../dist");
         let component = path_from("ACME_PREFLIGHT_CLI_WASM")
             .unwrap_or_else(|| dist.join("acme-preflight-cli.wasm"));
         let host = path_from("ACME_PREFLIGHT_BIN").unwrap_or_else(|| dist.join("acme-preflight"));
@@ -191,5 +191,13 @@ fn path_from(variable: &str) -> Option<PathBuf> {
 
 /// The demo scenario file.
 pub fn demo_scenario() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/testbed/scenarios/demo.json")
+    manifest_dir().join("../../tests/testbed/scenarios/demo.json")
+}
+
+/// This crate's folder as `cargo` gives it to the running test: the checkout being tested
+/// (a target folder shared by two checkouts may hold a binary compiled in the other one).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

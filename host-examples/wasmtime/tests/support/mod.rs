@@ -37,9 +37,7 @@ pub fn component() -> PathBuf {
     let path = std::env::var_os("ACME_PREFLIGHT_COMPONENT")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight.wasm")
-        });
+        .unwrap_or_else(|| manifest_dir().join("../../dist/acme-preflight.wasm"));
     assert!(
         path.is_file(),
         "the checker component is missing at {}: build it (cd /work/main && cargo build --target \
@@ -303,4 +301,12 @@ pub fn rerun_in_namespace(name: &str) -> Namespace {
         "the test did not run inside its namespace:\n{run:?}"
     );
     Namespace::Passed
+}
+
+/// This crate's folder as `cargo` gives it to the running test: the checkout being tested
+/// (a target folder shared by two checkouts may hold a binary compiled in the other one).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -46,9 +46,7 @@ pub fn component() -> &'static ComponentLoader {
     LOADER.get_or_init(|| {
         let path = std::env::var_os("ACME_PREFLIGHT_COMPONENT")
             .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/acme-preflight.wasm")
-            });
+            .unwrap_or_else(|| manifest_dir().join("../../dist/acme-preflight.wasm"));
         ComponentLoader::new(&path).unwrap_or_else(|e| panic!("{e}: run `make build` first"))
     })
 }
@@ -169,4 +167,12 @@ fn check(case: &Case, outcome: &RunOutcome) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// This crate's folder as `cargo` gives it to the running test: the checkout being tested
+/// (a target folder shared by two checkouts may hold a binary compiled in the other one).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
