@@ -159,26 +159,7 @@ pub(crate) fn ignored_because(address: IpAddr, options: &Options) -> Option<Stri
 mod tests {
     use super::{Family, Lookups};
     use crate::dns::{DnsFailure, Rcode};
-    use crate::policy::caa::{CaaAnswer, CaaRecord};
-
-    /// A CAA answer: records as `(flags, tag, value)`, or a failure.
-    fn answer(name: &str, records: Result<&[(u8, &str, &str)], DnsFailure>) -> CaaAnswer {
-        let records = records.map(|list| {
-            list.iter()
-                .map(|(flags, tag, value)| CaaRecord {
-                    owner: name.to_string(),
-                    flags: *flags,
-                    tag: tag.to_string(),
-                    value: value.as_bytes().to_vec(),
-                })
-                .collect()
-        });
-        CaaAnswer {
-            name: name.to_string(),
-            answer: records,
-            elapsed_ms: 1,
-        }
-    }
+    use crate::policy::caa::testing::answer;
 
     #[test]
     fn the_summary_shows_the_name_s_own_query() {

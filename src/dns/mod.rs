@@ -41,4 +41,5 @@ pub use name::{
 pub use problem::{wrap_err, DnsFailure, DnsProblem, FamilyFailure, HostLookupFailure};
 pub use query_type::QueryType;
 pub use rcode::Rcode;
+pub(crate) use record::escaped_text;
 pub use record::{Record, RecordData, TYPE_A, TYPE_AAAA, TYPE_CAA, TYPE_CNAME, TYPE_OPT};

@@ -134,13 +134,14 @@ fn caa(rdata: &[u8]) -> Result<RecordData, DecodeError> {
     let value = rest.get(tag_len..).unwrap_or_default();
     Ok(RecordData::Caa {
         flags: *flags,
-        tag: caa_tag_text(tag),
+        tag: escaped_text(tag),
         value: value.to_vec(),
     })
 }
 
-/// miekg/dns `unpackString` escaping, which is how Boulder sees `CAA.Tag`.
-fn caa_tag_text(tag: &[u8]) -> String {
+/// miekg/dns `unpackString` escaping, which is how Boulder sees `CAA.Tag` (and how a CAA
+/// value shows between quotes in presentation form).
+pub(crate) fn escaped_text(tag: &[u8]) -> String {
     let mut text = String::with_capacity(tag.len());
     for &b in tag {
         match b {

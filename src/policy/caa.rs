@@ -10,7 +10,7 @@
 //! checker does not know the ACME account.
 
 use crate::challenge::deadline::Deadline;
-use crate::dns::{DnsFailure, DnsProblem, QueryType, Rcode, RecordData};
+use crate::dns::{escaped_text, DnsFailure, DnsProblem, QueryType, Rcode, RecordData};
 use crate::job::{ChallengeType, Options};
 use crate::join::join_all;
 use crate::network::Network;
@@ -301,23 +301,38 @@ pub(crate) async fn lookup_tree<N: Network>(
     join_all(queries.collect()).await
 }
 
-/// A CAA value in presentation form: in quotes, `"` and `\` escaped, other bytes outside
-/// printable ASCII as `\DDD` (miekg/dns `sprintTxt`).
+/// A CAA value in presentation form: in quotes, escaped as miekg/dns shows it.
 fn quote(value: &[u8]) -> String {
-    let mut out = String::with_capacity(value.len().saturating_add(2));
-    out.push('"');
-    for &byte in value {
-        match byte {
-            b'"' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(byte));
-            }
-            b' '..=b'~' => out.push(char::from(byte)),
-            other => out.push_str(&format!("\\{other:03}")),
+    format!("\"{}\"", escaped_text(value))
+}
+
+/// Test data: CAA answers from `(flags, tag, value)` rows.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{CaaAnswer, CaaRecord};
+    use crate::dns::DnsFailure;
+
+    /// The CAA answer of `name`: its records, or a failure.
+    pub(crate) fn answer(
+        name: &str,
+        records: Result<&[(u8, &str, &str)], DnsFailure>,
+    ) -> CaaAnswer {
+        let records = records.map(|list| {
+            list.iter()
+                .map(|(flags, tag, value)| CaaRecord {
+                    owner: name.to_string(),
+                    flags: *flags,
+                    tag: tag.to_string(),
+                    value: value.as_bytes().to_vec(),
+                })
+                .collect()
+        });
+        CaaAnswer {
+            name: name.to_string(),
+            answer: records,
+            elapsed_ms: 1,
         }
     }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

@@ -1,25 +1,7 @@
-use super::{decide, parse_record, problem, quote, tree, CaaAnswer, CaaRecord, Decision};
+use super::testing::answer;
+use super::{decide, parse_record, problem, quote, tree, CaaAnswer, Decision};
 use crate::dns::{DnsFailure, Rcode};
 use crate::job::ChallengeType::{Http01, TlsAlpn01};
-
-/// A CAA answer: records as `(flags, tag, value)`, or a failure.
-fn answer(name: &str, records: Result<&[(u8, &str, &str)], DnsFailure>) -> CaaAnswer {
-    let records = records.map(|list| {
-        list.iter()
-            .map(|(flags, tag, value)| CaaRecord {
-                owner: name.to_string(),
-                flags: *flags,
-                tag: tag.to_string(),
-                value: value.as_bytes().to_vec(),
-            })
-            .collect()
-    });
-    CaaAnswer {
-        name: name.to_string(),
-        answer: records,
-        elapsed_ms: 1,
-    }
-}
 
 /// CAA records as `(flags, tag, value)`.
 type Records<'a> = &'a [(u8, &'a str, &'a str)];

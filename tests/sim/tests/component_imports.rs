@@ -1,6 +1,5 @@
 //! The component imports only what the WIT and Rust's standard library require.
 
-
 use acme_preflight_sim::ComponentLoader;
 
 /// Interfaces Rust's std pulls in for its panic, print and environment paths, and the
