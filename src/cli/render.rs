@@ -126,9 +126,22 @@ pub(crate) fn describe(record: &ValidationRecord, earlier: &[ValidationRecord]) 
     format!("GET {url} from {used} ({family}{why})")
 }
 
+/// The name in Boulder's "CAA record for <name> prevents issuance".
+fn caa_owner(detail: &str) -> Option<&str> {
+    let (_, rest) = detail.split_once("CAA record for ")?;
+    rest.strip_suffix(" prevents issuance")
+}
+
 /// The advice for the problem, in Let's Encrypt's own terms where they have them.
 pub(crate) fn fix(report: &Report) -> Option<String> {
     let problem = report.problem.as_ref()?;
+    if let Some(at) =
+        caa_owner(&problem.detail).filter(|_| problem.problem_type == ProblemType::Caa)
+    {
+        return Some(format!(
+            "The challenge succeeded, but the CAA records of {at} do not let Let's Encrypt issue: add `0 issue \"letsencrypt.org\"` to them (or remove the records that restrict issuance)."
+        ));
+    }
     let last = report.records.last()?;
     let detail = problem.detail.as_str();
     let used = last.address_used?;
@@ -159,8 +172,9 @@ pub(crate) fn fix(report: &Report) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::describe;
-    use crate::report::ValidationRecord;
+    use super::{describe, fix};
+    use crate::job::ChallengeType;
+    use crate::report::{Problem, ProblemType, Report, Status, ValidationRecord};
 
     fn record(url: Option<&str>, used: &str, tried: &[&str]) -> ValidationRecord {
         ValidationRecord {
@@ -183,5 +197,31 @@ mod tests {
         for (record, expected) in rows {
             assert_eq!(describe(&record, &[]), expected);
         }
+        let lookup_failed = ValidationRecord {
+            address_used: None,
+            ..record(None, "198.51.100.1", &[])
+        };
+        assert_eq!(
+            describe(&lookup_failed, &[]),
+            "no connection: the lookup of example.com failed"
+        );
+    }
+
+    #[test]
+    fn a_caa_refusal_names_the_records_to_change() {
+        let report = Report {
+            challenge: ChallengeType::Http01,
+            status: Status::Invalid,
+            problem: Some(Problem::new(
+                ProblemType::Caa,
+                "While processing CAA for www.example.com: CAA record for example.com prevents issuance",
+            )),
+            records: vec![record(Some("http://www.example.com/x"), "198.51.100.1", &[])],
+            trace: Vec::new(),
+            notes: Vec::new(),
+            diagnosis: None,
+        };
+        let fix = fix(&report).unwrap();
+        assert!(fix.contains("the CAA records of example.com"), "{fix}");
     }
 }
