@@ -25,7 +25,7 @@ pub(crate) fn findings(facts: &Facts<'_>, earlier: &[Finding]) -> Vec<Finding> {
     // A chain that already goes over HTTPS is judged by the chain's own findings.
     if !main_uses_https(facts) && v4_tls_works(facts) {
         out.extend(broken(facts, |s| s.is_stall(), "ipv6-tls-stalls"));
-        out.extend(broken(facts, |s| s.is_refusal(), "ipv6-https-broken"));
+        out.extend(broken(facts, |s| s.fails_outright(), "ipv6-https-broken"));
     }
     if !OTHER_SERVER_CODES
         .iter()
@@ -62,11 +62,13 @@ impl State<'_> {
         }
     }
 
+    /// Connected, then nothing came back (mode 13).
     fn is_stall(&self) -> bool {
         *self == State::Stalled
     }
 
-    fn is_refusal(&self) -> bool {
+    /// Not reachable, or TLS failed otherwise than by stalling.
+    fn fails_outright(&self) -> bool {
         !matches!(self, State::Works | State::Stalled)
     }
 
