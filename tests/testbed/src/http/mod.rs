@@ -296,12 +296,30 @@ impl HttpServer {
 
 /// The first matching route's response, else the endpoint default.
 fn route<'a>(endpoint: &'a Endpoint, request: &Request) -> &'a Response {
-    let hit = endpoint.routes.iter().find(|r| match (&r.path, &r.prefix) {
-        (Some(path), _) => *path == request.path,
-        (None, Some(prefix)) => request.path.starts_with(prefix.as_str()),
-        (None, None) => true,
+    let hit = endpoint.routes.iter().find(|r| {
+        let host_matches = r
+            .host
+            .as_ref()
+            .is_none_or(|host| host.eq_ignore_ascii_case(host_name(&request.host)));
+        let path_matches = match (&r.path, &r.prefix) {
+            (Some(path), _) => *path == request.path,
+            (None, Some(prefix)) => request.path.starts_with(prefix.as_str()),
+            (None, None) => true,
+        };
+        host_matches && path_matches
     });
     hit.map_or(&endpoint.default, |r| &r.response)
+}
+
+/// A `Host` header without its port (`[v6]:80` keeps its brackets off too).
+fn host_name(header: &str) -> &str {
+    let without_port = match header.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(':') => {
+            name
+        }
+        _ => header,
+    };
+    without_port.trim_start_matches('[').trim_end_matches(']')
 }
 
 fn reset(stream: &TcpStream, label: &str) -> String {
@@ -351,6 +369,25 @@ impl HttpEvent {
             target: self.target,
             host: self.host,
             outcome: self.outcome,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_name;
+
+    #[test]
+    fn host_names_without_ports() {
+        let rows = [
+            ("a.example", "a.example"),
+            ("a.example:8080", "a.example"),
+            ("[2001:db8::1]:80", "2001:db8::1"),
+            ("[2001:db8::1]", "2001:db8::1"),
+            ("198.51.100.1:80", "198.51.100.1"),
+        ];
+        for (header, name) in rows {
+            assert_eq!(host_name(header), name, "{header}");
         }
     }
 }

@@ -99,6 +99,10 @@ pub enum OnConnect {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
+    /// Only requests whose `Host` is this name (any port, any case): a name-based virtual
+    /// host. Routes without it take every `Host`.
+    #[serde(default)]
+    pub host: Option<String>,
     /// Exact path (query string ignored).
     #[serde(default)]
     pub path: Option<String>,
