@@ -47,23 +47,39 @@ pub fn validate(bed: &Testbed, domain: &str, extra: &[&str]) -> Output {
         .expect("run in the client namespace")
 }
 
+/// How a diagnosis is asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `--expect TOKEN=TOKEN.THUMBPRINT`: the file the scenarios' servers publish.
+    Canary,
+    /// No `--expect`: a random token, judged by where the chain ends.
+    Blind,
+}
+
 /// `acme-preflight diagnose <domain> --json --expect TOKEN=TOKEN.THUMBPRINT`, in the client
 /// namespace.
 pub fn diagnose(bed: &Testbed, domain: &str) -> std::process::Output {
+    diagnose_in(bed, domain, Mode::Canary)
+}
+
+/// `acme-preflight diagnose <domain> --json`, with `--expect` in canary mode, in the client
+/// namespace.
+pub fn diagnose_in(bed: &Testbed, domain: &str, mode: Mode) -> std::process::Output {
     let binary = binary();
     let expect = format!("{TOKEN}={TOKEN}.{THUMBPRINT}");
-    let args = [
+    let mut args = vec![
         binary.to_str().expect("utf-8 path"),
         "diagnose",
         domain,
         "--json",
-        "--expect",
-        &expect,
         "--resolver",
         "198.51.100.53",
         "--allow-reserved",
         ALLOW,
     ];
+    if mode == Mode::Canary {
+        args.extend(["--expect", expect.as_str()]);
+    }
     bed.run_in_client(&args)
         .expect("run in the client namespace")
 }
@@ -97,7 +113,19 @@ pub fn diagnosis_failure(
     verdict: &str,
     codes: &[&str],
 ) -> Option<String> {
-    let output = diagnose(bed, domain);
+    diagnosis_failure_in(bed, domain, Mode::Canary, exit, verdict, codes)
+}
+
+/// The same as [`diagnosis_failure`], asked in `mode`.
+pub fn diagnosis_failure_in(
+    bed: &Testbed,
+    domain: &str,
+    mode: Mode,
+    exit: i32,
+    verdict: &str,
+    codes: &[&str],
+) -> Option<String> {
+    let output = diagnose_in(bed, domain, mode);
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     let code = output.status.code().unwrap_or(-1);
     let (got_verdict, got_codes) = verdict_and_codes(&stdout);

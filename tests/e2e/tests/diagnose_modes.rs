@@ -3,17 +3,18 @@
 //! reach: a redirect to a name whose IPv6 drops (5), a router on IPv6 (7), several AAAA (8),
 //! reserved and non-global AAAA (9), a NAT64 AAAA (10), a CDN's bot check on IPv6 (11), an
 //! IPv6 TLS handshake that stalls (13), AAAA lookups that fail or are slow (14), running out
-//! of Let's Encrypt's time budget (17), and a parent's CAA that forbids Let's Encrypt.
-//! Every domain of scenarios/diagnose.json is checked with the token its servers publish
+//! of Let's Encrypt's time budget (17), a default server on IPv6 (6), and a parent's CAA that
+//! forbids Let's Encrypt. The domains of scenarios/diagnose.json are checked with the token
+//! their servers publish
 //! (canary mode, `--expect`), through the binary inside network namespaces, all at once; the
 //! real timeouts make it take about 20 s (mode 17 runs into the budget).
 //!
-//! Not here: mode 6 (the testbed routes by path, not by `Host`, and in canary mode a default
-//! server shows as `expect-mismatch` like demo.json's stale server) and mode 12 (one vantage
-//! point).
+//! Mode 6 (a default server on IPv6, the site a virtual host on IPv4 only) is asked without
+//! `--expect`: the made-up `Host` comparison is what shows it, where canary mode would only
+//! see `expect-mismatch`. Not here: mode 12 (one vantage point).
 use std::path::PathBuf;
 
-use acme_preflight_e2e::{diagnosis_failure, failures_in_parallel};
+use acme_preflight_e2e::{diagnosis_failure_in, failures_in_parallel, Mode};
 use testbed::{Scenario, Testbed};
 
 /// The scenario of this test.
@@ -24,6 +25,16 @@ fn scenario() -> PathBuf {
 /// (domain, exit code, verdict, finding codes in the report's order).
 type Case = (&'static str, i32, &'static str, &'static [&'static str]);
 
+/// Cases asked without `--expect`: what only the random token shows.
+fn blind_cases() -> Vec<Case> {
+    vec![
+        // Mode 6: the site is a name-based virtual host on IPv4 only; IPv6 port 80 reaches the
+        // same nginx's default server, which answers the name like a made-up Host.
+        ("v6-default.example.org", 1, "fail", &["ipv6-default-vhost"]),
+    ]
+}
+
+/// Cases asked with `--expect` (the servers publish the token).
 fn cases() -> Vec<Case> {
     vec![
         // Mode 5: the apex redirects to www on both families; www's AAAA drops port 80. The
@@ -135,9 +146,14 @@ fn cases() -> Vec<Case> {
 fn failure_modes_diagnosed_end_to_end() {
     let scenario = Scenario::load(&scenario()).expect("diagnose scenario");
     let bed = Testbed::start(&scenario).expect("testbed (needs root)");
-    let failures = failures_in_parallel(cases(), |(domain, exit, verdict, codes)| {
-        diagnosis_failure(&bed, domain, exit, verdict, codes)
-    });
+    let bed = &bed;
+    let asked = |mode| {
+        move |(domain, exit, verdict, codes): Case| {
+            diagnosis_failure_in(bed, domain, mode, exit, verdict, codes)
+        }
+    };
+    let mut failures = failures_in_parallel(cases(), asked(Mode::Canary));
+    failures.extend(failures_in_parallel(blind_cases(), asked(Mode::Blind)));
     assert!(
         failures.is_empty(),
         "{} diagnoses failed:\n{}",
