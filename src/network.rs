@@ -60,4 +60,16 @@ pub trait Network {
     /// Called with the head of every HTTP response the policy reads and the address it came
     /// from. Sessions ignore it; `diagnose` fingerprints the servers of a chain with it.
     fn observe_response(&self, _address: SocketAddr, _head: &crate::http::ResponseHead) {}
+
+    /// Called when a TLS handshake with `address` completes: the version code, the ALPN
+    /// protocol and the server's certificates. Sessions ignore it; `diagnose` keeps what port
+    /// 443 showed even when the request after the handshake fails.
+    fn observe_tls(
+        &self,
+        _address: SocketAddr,
+        _version: Option<u16>,
+        _alpn: Option<&[u8]>,
+        _certificates: &[Vec<u8>],
+    ) {
+    }
 }

@@ -102,14 +102,6 @@ impl<C> Response<C> {
         }
     }
 
-    /// The TLS connection the response came over, `None` over plain TCP.
-    pub(crate) fn tls(&self) -> Option<&TlsStream<C>> {
-        match &self.stream {
-            Stream::Plain(_) => None,
-            Stream::Tls(tls) => Some(tls),
-        }
-    }
-
     /// Reads the body until `limit` decoded bytes have arrived or it ends.
     pub(crate) async fn read_body<N>(
         &mut self,

@@ -72,8 +72,6 @@ pub(crate) struct Handshake {
     pub(crate) certificates: Vec<Vec<u8>>,
     /// The negotiated ALPN protocol.
     pub(crate) alpn: Option<Vec<u8>>,
-    /// The negotiated protocol version's code (0x0304 for TLS 1.3).
-    pub(crate) version: Option<u16>,
 }
 
 /// Why one address failed (`getChallengeCert`'s errors).
@@ -188,7 +186,6 @@ pub(crate) async fn get_challenge_cert<N: Network>(
     Ok(Handshake {
         certificates,
         alpn: stream.alpn().map(<[u8]>::to_vec),
-        version: stream.version(),
     })
 }
 

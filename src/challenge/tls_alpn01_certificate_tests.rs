@@ -34,7 +34,6 @@ fn check(der: Vec<u8>, identifier: &Identifier, alpn: Option<&[u8]>) -> Result<(
     let handshake = Handshake {
         certificates: vec![der],
         alpn: alpn.map(<[u8]>::to_vec),
-        version: Some(0x0304),
     };
     check_certificate(&handshake, identifier, KA, address())
 }
@@ -156,7 +155,6 @@ fn ip_identifiers() {
     let handshake = Handshake {
         certificates: vec![self_signed(&p)],
         alpn: Some(ACME_TLS_1.to_vec()),
-        version: Some(0x0304),
     };
     let v6_address: SocketAddr = "[2001:db8::7]:443".parse().unwrap();
     assert_eq!(check_certificate(&handshake, &v6, KA, v6_address), Ok(())); // SuccessIPv6

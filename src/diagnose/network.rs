@@ -16,11 +16,12 @@ use std::net::{IpAddr, SocketAddr};
 use super::book::{self, Book, DnsKey, Source};
 use super::dns_answer;
 use super::fingerprint::{self, HeadPrint};
+use super::tls_probe::tls_summary;
 use crate::dns::QueryType;
 use crate::http::ResponseHead;
 use crate::io::{DialError, DnsTransport, DnsTransportError, StreamError};
 use crate::network::Network;
-use crate::report::TraceEvent;
+use crate::report::{TlsSummary, TraceEvent};
 
 /// The identifier's first answers for one run: `Some(list)` replaces the resolver's answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,6 +56,8 @@ pub(crate) struct RunLog {
     pub(crate) responses: Vec<(SocketAddr, HeadPrint)>,
     /// Bytes received over all connections.
     pub(crate) received_bytes: u64,
+    /// Every completed TLS handshake, with the address it was made with.
+    pub(crate) handshakes: Vec<(SocketAddr, TlsSummary)>,
 }
 
 /// The network of one run.
@@ -234,5 +237,16 @@ impl<N: Network> Network for LeNetwork<'_, N> {
     fn observe_response(&self, address: SocketAddr, head: &ResponseHead) {
         let print = fingerprint::head_print(head);
         self.log.borrow_mut().responses.push((address, print));
+    }
+
+    fn observe_tls(
+        &self,
+        address: SocketAddr,
+        version: Option<u16>,
+        alpn: Option<&[u8]>,
+        certificates: &[Vec<u8>],
+    ) {
+        let summary = tls_summary(version, alpn, certificates);
+        self.log.borrow_mut().handshakes.push((address, summary));
     }
 }

@@ -8,7 +8,6 @@ use std::net::{IpAddr, SocketAddr};
 use super::book::Book;
 use super::network::{LeNetwork, RunLog};
 use super::signatures;
-use super::tls_probe::tls_summary;
 use crate::challenge::cause::FetchError;
 use crate::challenge::deadline::Deadline;
 use crate::challenge::fetch::{send_request, Exchange};
@@ -71,10 +70,6 @@ pub(crate) async fn probe<N: Network>(
     };
     let mut summary = None;
     let mut error = error;
-    let tls = response
-        .as_ref()
-        .and_then(|r| r.tls())
-        .map(|stream| tls_summary(stream.version(), stream.alpn(), &stream.peer_certificates()));
     if let Some(response) = response.as_mut() {
         let body = response
             .read_body(&network, deadline, PROBE_BODY_LIMIT)
@@ -104,7 +99,7 @@ pub(crate) async fn probe<N: Network>(
         response: summary,
         error,
         received_bytes: log.received_bytes,
-        tls,
+        tls: log.handshakes.into_iter().map(|(_, tls)| tls).next(),
     }
 }
 

@@ -27,17 +27,9 @@ pub(crate) async fn acme_tls<N: Network>(
     let network = LeNetwork::new(network, book, None);
     let deadline = Deadline::tls_alpn01(network.now_ms(), options.deadline_ms);
     let attempt = get_challenge_cert(&network, identifier, address, options, deadline).await;
-    let (tls, error) = match attempt {
-        Ok(handshake) => (
-            Some(tls_summary(
-                handshake.version,
-                handshake.alpn.as_deref(),
-                &handshake.certificates,
-            )),
-            None,
-        ),
-        Err(AttemptError::Dial(_)) => (None, None),
-        Err(error) => (None, Some(error.problem(address).detail)),
+    let error = match attempt {
+        Ok(_) | Err(AttemptError::Dial(_)) => None,
+        Err(error) => Some(error.problem(address).detail),
     };
     let log = network.take_log();
     let (connect, connect_ms) = dialled(&log, SocketAddr::new(address, HTTPS_PORT));
@@ -49,7 +41,7 @@ pub(crate) async fn acme_tls<N: Network>(
         error,
         received_bytes: log.received_bytes,
         elapsed_ms: network.elapsed_ms().saturating_sub(connect_ms),
-        tls,
+        tls: log.handshakes.into_iter().map(|(_, tls)| tls).next(),
     }
 }
 

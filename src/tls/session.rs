@@ -115,6 +115,12 @@ impl<C> TlsStream<C> {
             }
             stream.drive()?;
         }
+        network.observe_tls(
+            address,
+            stream.version(),
+            stream.alpn(),
+            &stream.peer_certificates(),
+        );
         network.trace(format!(
             "TLS established with {address}: {}, cipher suite 0x{:04x}, ALPN {}",
             match stream.version() {

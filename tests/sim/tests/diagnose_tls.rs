@@ -135,6 +135,22 @@ fn certificates_decide_identity_and_tls_alpn01_is_predicted() {
             "Cannot negotiate ALPN protocol \"acme-tls/1\" for tls-alpn-01 challenge".to_string(),
         ),
         (
+            "IPv6 port 80 refused; on 443 both families hang after the handshake: the certificates still compare",
+            {
+                let hanging = |w: World, address: &str| {
+                    w.listen(address, 443, Behaviour::Tls {
+                        server: site.clone(),
+                        routes: Vec::new(),
+                        default: Reply::Hang,
+                    })
+                };
+                hanging(hanging(healthy(dual(), V4).refuse(V6, 80), V6), V4)
+            },
+            Identity::Same,
+            vec![V6],
+            "Cannot negotiate ALPN protocol \"acme-tls/1\" for tls-alpn-01 challenge".to_string(),
+        ),
+        (
             "no port 443 anywhere",
             port_80_healthy(|w| w),
             Identity::Same,
