@@ -163,14 +163,10 @@ pub(crate) fn decide(answers: &[CaaAnswer], challenge: ChallengeType) -> Decisio
 
 /// `validateCAA` on a non-empty set, for a name that is no wildcard.
 fn allows(set: &[CaaRecord], challenge: ChallengeType) -> bool {
-    let tag_is = |record: &CaaRecord, tag: &str| record.tag.eq_ignore_ascii_case(tag);
-    let critical_unknown = set.iter().any(|r| {
-        !["issue", "issuewild", "iodef"].iter().any(|t| tag_is(r, t)) && r.flags & (128 | 1) != 0
-    });
-    if critical_unknown {
+    if critical_unknown(set).is_some() {
         return false;
     }
-    let mut issue = set.iter().filter(|r| tag_is(r, "issue")).peekable();
+    let mut issue = set.iter().filter(|r| is_issue(r)).peekable();
     if issue.peek().is_none() {
         return true;
     }
@@ -181,12 +177,25 @@ fn allows(set: &[CaaRecord], challenge: ChallengeType) -> bool {
     })
 }
 
+/// An `issue` property (tags compare without case, as Boulder lowercases them).
+fn is_issue(record: &CaaRecord) -> bool {
+    record.tag.eq_ignore_ascii_case("issue")
+}
+
+/// The first property Let's Encrypt does not know that is marked critical (flag 128, or 1 as
+/// many read the RFC): Boulder's `criticalUnknown`, which forbids issuance.
+fn critical_unknown(set: &[CaaRecord]) -> Option<&CaaRecord> {
+    let known = |r: &CaaRecord| {
+        ["issue", "issuewild", "iodef"]
+            .iter()
+            .any(|tag| r.tag.eq_ignore_ascii_case(tag))
+    };
+    set.iter().find(|r| !known(r) && r.flags & (128 | 1) != 0)
+}
+
 /// Why a set that `decide` found forbidding refuses Let's Encrypt, in a sentence.
 pub(crate) fn refusal(set: &[CaaRecord], challenge: ChallengeType) -> String {
-    let tag_is = |record: &CaaRecord, tag: &str| record.tag.eq_ignore_ascii_case(tag);
-    if let Some(critical) = set.iter().find(|r| {
-        !["issue", "issuewild", "iodef"].iter().any(|t| tag_is(r, t)) && r.flags & (128 | 1) != 0
-    }) {
+    if let Some(critical) = critical_unknown(set) {
         return format!(
             "the property {:?} is marked critical and Let's Encrypt does not know it: no one may issue",
             critical.tag
@@ -194,7 +203,7 @@ pub(crate) fn refusal(set: &[CaaRecord], challenge: ChallengeType) -> String {
     }
     let named: Vec<(String, Vec<(String, String)>)> = set
         .iter()
-        .filter(|r| tag_is(r, "issue"))
+        .filter(|r| is_issue(r))
         .filter_map(|r| parse_record(&r.value))
         .collect();
     if named.iter().any(|(domain, _)| domain == ISSUER_DOMAIN) {
